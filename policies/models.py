@@ -1,0 +1,182 @@
+"""The policy domain: a DQM policy, the products it manages, its limits and criteria.
+
+Nothing here knows about Kesimpta: a policy arrives as data (policies/data/*.yaml)
+through policies.files, or through the admin.
+"""
+
+from datetime import date
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+NDC_VALIDATOR = RegexValidator(r"^\d{11}$", "An NDC has 11 digits (5-4-2), e.g. 00078100768.")
+
+
+class Channel(models.TextChoices):
+    RETAIL = "retail", "retail"
+    HOME_DELIVERY = "home_delivery", "home delivery"
+
+
+class LineOfBusiness(models.TextChoices):
+    COMMERCIAL = "commercial", "Commercial"
+    MEDICARE = "medicare", "Medicare"
+    MEDICAID = "medicaid", "Medicaid"
+    EXCHANGE = "exchange", "Individual & family (exchange)"
+
+
+class PolicyQuerySet(models.QuerySet):
+    def in_force(self, on: date) -> "PolicyQuerySet":
+        """Versions whose effective period includes `on` (effective_to is inclusive)."""
+        return self.filter(effective_from__lte=on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+        )
+
+
+class Policy(models.Model):
+    """One version of a DQM policy. Versions of one policy share `code`."""
+
+    code = models.SlugField(max_length=80, help_text="Stable identifier shared by all versions.")
+    title = models.CharField(max_length=300)
+    category = models.CharField(max_length=120, blank=True)
+    line_of_business = models.CharField(max_length=20, choices=LineOfBusiness.choices)
+    review_date = models.DateField(null=True, blank=True)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="Last day in force.")
+    statement = models.TextField(blank=True)
+    otherwise = models.TextField(
+        default="Any other exception is considered not medically necessary.",
+        help_text="Why a request that meets no criterion is denied.",
+    )
+    source = models.TextField(blank=True, help_text="Where the policy text comes from.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "policies"
+        ordering = ["code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "effective_from"], name="policy_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="policy_effective_to_after_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (from {self.effective_from:%Y-%m-%d})"
+
+
+class Product(models.Model):
+    """A managed drug product. Several products of one policy share its limits."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="products")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=30, help_text='Dispensing unit, e.g. "pen", "tablet", "mL".')
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "name"], name="product_name_unique_in_policy")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductNDC(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="ndcs")
+    ndc = models.CharField(max_length=11, validators=[NDC_VALIDATOR])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "product NDC"
+        ordering = ["ndc"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "ndc"], name="product_ndc_unique"),
+            models.CheckConstraint(condition=Q(ndc__regex=r"^[0-9]{11}$"), name="ndc_11_digits"),
+        ]
+        # The claim check looks a policy up by NDC on every claim.
+        indexes = [models.Index(fields=["ndc"], name="productndc_ndc_idx")]
+
+    def __str__(self) -> str:
+        return self.ndc
+
+
+class QuantityLimit(models.Model):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="limits")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    max_quantity = models.DecimalField(
+        max_digits=10, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    per_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "channel"], name="one_limit_per_channel"),
+            models.CheckConstraint(condition=Q(max_quantity__gt=0), name="limit_quantity_positive"),
+            models.CheckConstraint(condition=Q(per_days__gt=0), name="limit_per_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.max_quantity.normalize():f} per {self.per_days} days at {self.get_channel_display()}"
+
+
+class Criterion(models.Model):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="criteria")
+    number = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=200)
+    text = models.TextField(help_text="The criterion, verbatim from the policy.")
+    note = models.TextField(blank=True)
+    one_time = models.BooleanField(
+        default=False, help_text="A one-time override is used up by the claim that needs it."
+    )
+    approval_days = models.PositiveIntegerField(
+        help_text="How long an approval lasts, in calendar days (one-time overrides: 30)."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="criterion_number_unique"),
+            models.CheckConstraint(condition=Q(approval_days__gt=0), name="approval_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.label}"
+
+
+class CriterionGrant(models.Model):
+    """What an approval under a criterion allows, per channel."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="grants")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    max_quantity = models.DecimalField(max_digits=10, decimal_places=3)
+    per_days = models.PositiveIntegerField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "channel"], name="one_grant_per_channel"),
+            models.CheckConstraint(condition=Q(max_quantity__gt=0), name="grant_quantity_positive"),
+            models.CheckConstraint(condition=Q(per_days__gt=0), name="grant_per_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.max_quantity.normalize():f} per {self.per_days} days at {self.get_channel_display()}"

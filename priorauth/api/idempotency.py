@@ -1,0 +1,68 @@
+"""`Idempotency-Key` on a POST: a retry gets the first answer and changes nothing.
+
+The key's record is inserted in the same transaction as the work, so a second
+request with the same key waits on the unique index until the first commits,
+then replays its answer. A different body under a used key is refused.
+"""
+
+import functools
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from priorauth.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+KEY_REUSED = "This Idempotency-Key was used with a different request; use a new key."
+KEY_TOO_LONG = "An Idempotency-Key is at most 255 characters."
+
+
+def _fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(request.get_full_path().encode())
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        return Response({HEADER: [KEY_REUSED]}, status=422)
+    response = Response(record.body, status=record.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(view_method):
+    """Decorate an APIView's post(); without the header it runs as usual."""
+
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > 255:
+            return Response({HEADER: [KEY_TOO_LONG]}, status=400)
+        fingerprint = _fingerprint(request)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        user=request.user, key=key, fingerprint=fingerprint
+                    )
+            except IntegrityError:
+                existing = IdempotencyRecord.objects.get(user=request.user, key=key)
+                return _replay(existing, fingerprint)
+            response = self.handle_view_exceptions(view_method, request, *args, **kwargs)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+                return response
+            record.status_code = response.status_code
+            record.body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+            record.save(update_fields=["status_code", "body"])
+            return response
+
+    return wrapper

@@ -1,0 +1,24 @@
+from rest_framework.permissions import BasePermission
+
+from priorauth import roles
+
+
+def role_required(*allowed: str) -> type[BasePermission]:
+    """A permission class that lets in users holding any of the roles (and superusers)."""
+
+    class HasRole(BasePermission):
+        message = f"This needs the role {' or '.join(allowed)}."
+
+        def has_permission(self, request, view) -> bool:
+            return roles.has_role(request.user, *allowed)
+
+    HasRole.__name__ = "HasRole_" + "_".join(r.replace(" ", "") for r in allowed)
+    return HasRole
+
+
+IntakeOrAdmin = role_required(roles.INTAKE, roles.POLICY_ADMIN)
+ReviewerOrAuditor = role_required(roles.CLINICAL_PHARMACIST, roles.AUDITOR)
+ClaimsSystem = role_required(roles.CLAIMS_SYSTEM)
+Intake = role_required(roles.INTAKE)
+Reviewer = role_required(roles.CLINICAL_PHARMACIST)
+IntakeReviewerOrAuditor = role_required(roles.INTAKE, roles.CLINICAL_PHARMACIST, roles.AUDITOR)

@@ -1,0 +1,33 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("members/", views.MemberCreateView.as_view(), name="api-member-create"),
+    path("members/<str:member_id>/", views.MemberDetailView.as_view(), name="api-member-detail"),
+    path("claims/", views.ClaimSubmitView.as_view(), name="api-claim-submit"),
+    path(
+        "claims/<int:claim_id>/reversal/",
+        views.ClaimReversalView.as_view(),
+        name="api-claim-reversal",
+    ),
+    path(
+        "override-requests/",
+        views.OverrideRequestSubmitView.as_view(),
+        name="api-override-request-submit",
+    ),
+    path(
+        "override-requests/<int:request_id>/",
+        views.OverrideRequestDetailView.as_view(),
+        name="api-override-request-detail",
+    ),
+    path(
+        "override-requests/<int:request_id>/decision/",
+        views.DecisionView.as_view(),
+        name="api-override-request-decision",
+    ),
+    path("overrides/", views.OverrideListView.as_view(), name="api-override-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

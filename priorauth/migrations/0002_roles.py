@@ -1,0 +1,37 @@
+"""Create the five role groups of DESIGN §5 with their model permissions."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+from priorauth.roles import MODEL_PERMISSIONS
+
+
+def create_roles(apps, schema_editor):
+    # Permissions are normally made after all migrations; make them now to assign them.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in MODEL_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for app_label, codename in codenames:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=list(MODEL_PERMISSIONS)).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("priorauth", "0001_initial"),
+        ("policies", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

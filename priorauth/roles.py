@@ -1,0 +1,48 @@
+"""The five roles of DESIGN §5, as Django groups (created by a data migration)."""
+
+CLINICAL_PHARMACIST = "Clinical pharmacist"
+POLICY_ADMIN = "Policy admin"
+INTAKE = "Intake"
+CLAIMS_SYSTEM = "Claims system"
+AUDITOR = "Auditor"
+
+ALL_ROLES = (CLINICAL_PHARMACIST, POLICY_ADMIN, INTAKE, CLAIMS_SYSTEM, AUDITOR)
+
+# Model permissions each group gets, so the admin site shows each role what it may see.
+_POLICY_MODELS = ("policy", "product", "productndc", "quantitylimit", "criterion", "criteriongrant")
+_REVIEW_MODELS = (
+    "member",
+    "prescriber",
+    "prescription",
+    "claim",
+    "overriderequest",
+    "decision",
+    "override",
+    "overrideallowance",
+)
+MODEL_PERMISSIONS = {
+    CLINICAL_PHARMACIST: [("policies", f"view_{m}") for m in _POLICY_MODELS]
+    + [("priorauth", f"view_{m}") for m in _REVIEW_MODELS],
+    POLICY_ADMIN: [
+        ("policies", f"{action}_{m}")
+        for m in _POLICY_MODELS
+        for action in ("view", "add", "change", "delete")
+    ],
+    INTAKE: [],
+    CLAIMS_SYSTEM: [],
+    AUDITOR: [("policies", f"view_{m}") for m in _POLICY_MODELS]
+    + [("priorauth", f"view_{m}") for m in (*_REVIEW_MODELS, "phiaccess")],
+}
+
+
+def has_role(user, *roles: str) -> bool:
+    """Superusers hold every role; everyone else holds the groups they are in."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._role_names = names  # one query per request, not per check
+    return bool(names.intersection(roles))
