@@ -233,7 +233,7 @@ def _criteria(checker: _Checker, policy: dict, limit_channels: set[str]) -> list
 
 
 def validate_policy_document(document: Any) -> dict:
-    """Check a parsed document; return clean values or raise PolicyFileError listing all problems."""
+    """Check a parsed document: its clean values, or PolicyFileError listing every problem."""
     checker = _Checker()
     root = checker.mapping(document, "file")
     policy = checker.mapping(root.get("policy"), "policy")
@@ -306,12 +306,22 @@ def load_policy_document(clean: dict, *, reason: str) -> LoadResult:
         created = policy is None
         changes: list[str] = []
         if created:
-            policy = Policy(code=clean["code"], effective_from=clean["effective_from"], **policy_fields)
+            policy = Policy(
+                code=clean["code"], effective_from=clean["effective_from"], **policy_fields
+            )
             _save(policy, reason)
         elif _assign(policy, policy_fields, changes, "policy"):
             _save(policy, reason)
         _sync_products(policy, clean["products"], changes, reason)
-        _sync_channel_rows(policy.limits, {"policy": policy}, QuantityLimit, clean["limits"], changes, "limits", reason)
+        _sync_channel_rows(
+            policy.limits,
+            {"policy": policy},
+            QuantityLimit,
+            clean["limits"],
+            changes,
+            "limits",
+            reason,
+        )
         _sync_criteria(policy, clean["criteria"], changes, reason)
     return LoadResult(policy=policy, created=created, changes=changes)
 
@@ -371,7 +381,13 @@ def _sync_criteria(policy: Policy, criteria: list[dict], changes: list[str], rea
         elif _assign(criterion, values, changes, label):
             _save(criterion, reason)
         _sync_channel_rows(
-            criterion.grants, {"criterion": criterion}, CriterionGrant, row["grants"], changes, f"{label}.grants", reason
+            criterion.grants,
+            {"criterion": criterion},
+            CriterionGrant,
+            row["grants"],
+            changes,
+            f"{label}.grants",
+            reason,
         )
     for number, gone in existing.items():
         gone._change_reason = reason
@@ -410,7 +426,11 @@ def export_policy(policy: Policy) -> dict:
             for p in policy.products.prefetch_related("ndcs")
         ],
         "limits": [
-            {"channel": lim.channel, "max_quantity": _number(lim.max_quantity), "per_days": lim.per_days}
+            {
+                "channel": lim.channel,
+                "max_quantity": _number(lim.max_quantity),
+                "per_days": lim.per_days,
+            }
             for lim in policy.limits.all()
         ],
         "criteria": [
@@ -422,7 +442,11 @@ def export_policy(policy: Policy) -> dict:
                 "one_time": c.one_time,
                 "approval_days": c.approval_days,
                 "grants": [
-                    {"channel": g.channel, "max_quantity": _number(g.max_quantity), "per_days": g.per_days}
+                    {
+                        "channel": g.channel,
+                        "max_quantity": _number(g.max_quantity),
+                        "per_days": g.per_days,
+                    }
                     for g in c.grants.all()
                 ],
             }

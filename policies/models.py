@@ -19,6 +19,13 @@ class Channel(models.TextChoices):
     HOME_DELIVERY = "home_delivery", "home delivery"
 
 
+def quantity_per_days(row) -> str:
+    """ "4 per 28 days at retail", for any row with channel, max_quantity and per_days."""
+    return (
+        f"{row.max_quantity.normalize():f} per {row.per_days} days at {row.get_channel_display()}"
+    )
+
+
 class LineOfBusiness(models.TextChoices):
     COMMERCIAL = "commercial", "Commercial"
     MEDICARE = "medicare", "Medicare"
@@ -63,7 +70,8 @@ class Policy(models.Model):
                 fields=["code", "effective_from"], name="policy_version_unique"
             ),
             models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
                 name="policy_effective_to_after_from",
             ),
         ]
@@ -130,7 +138,7 @@ class QuantityLimit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.max_quantity.normalize():f} per {self.per_days} days at {self.get_channel_display()}"
+        return quantity_per_days(self)
 
 
 class Criterion(models.Model):
@@ -179,4 +187,4 @@ class CriterionGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.max_quantity.normalize():f} per {self.per_days} days at {self.get_channel_display()}"
+        return quantity_per_days(self)

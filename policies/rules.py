@@ -340,7 +340,7 @@ def earliest_date(
     def passes(x: int) -> bool:
         return _on_hand_ok(limit, _on_hand_total(fills, x, limit.per_days), q)
 
-    if True:
+    if all(f.filled_on <= on for f in fills):
         found = _first_true_binary(start, bound, passes)
     else:
         found = _first_true_linear(start, bound, passes)
@@ -433,7 +433,7 @@ def _round_half_up(value: Fraction, places: int) -> Fraction:
 
 
 def describe_quantity(quantity: Decimal | Fraction | int, unit: str) -> str:
-    """ "1 pen", "3 pens", "0.4 mL", "0.75 pen", "0.96 pen" (for 27/28).
+    """A quantity with its unit: "1 pen", "3 pens", "0.4 mL", "0.75 pen", "0.96 pen".
 
     Exact values are shown exactly; a fraction whose decimal expansion does
     not terminate is rounded to 2 places, for display only.
@@ -458,13 +458,13 @@ def _describe_days(days: int) -> str:
 
 
 def describe_limit(limit: Limit, unit: str, channel_label: str) -> str:
-    """ "1 pen per 28 days at retail", "3 pens per 84 days at home delivery"."""
+    """A limit as a pharmacist would say it: "1 pen per 28 days at retail"."""
     per = "day" if limit.per_days == 1 else f"{limit.per_days} days"
     return f"{describe_quantity(limit.max_quantity, unit)} per {per} at {channel_label}"
 
 
 def _describe_fill(fill: Fill, unit: str) -> str:
-    """ "1 pen for 28 days"."""
+    """A fill as dispensed: "1 pen for 28 days"."""
     return f"{describe_quantity(fill.quantity, unit)} for {_describe_days(fill.days_supply)}"
 
 
@@ -508,7 +508,7 @@ def reject_message(
 
     if not test.rate_ok:
         sentences.append(f"{claim_text} is more than {limit_text}.")
-    if test.contributions:
+    if test.on_hand > 0:
         sentences.append(_on_hand_sentence(test, unit))
     elif not test.on_hand_ok and test.rate_ok:
         # Nothing on hand, yet the on-hand clause fails: the quantity alone

@@ -25,7 +25,16 @@ class MemberAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyAdmin):
-    list_display = ("id", "member", "ndc", "quantity", "days_supply", "channel", "date_of_service", "status")
+    list_display = (
+        "id",
+        "member",
+        "ndc",
+        "quantity",
+        "days_supply",
+        "channel",
+        "date_of_service",
+        "status",
+    )
     list_filter = ("status", "channel")
     list_select_related = ("member",)
 
@@ -39,7 +48,14 @@ class OverrideRequestAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 @admin.register(Override)
 class OverrideAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ("authorization_number", "member", "policy_code", "starts_on", "ends_on", "status")
+    list_display = (
+        "authorization_number",
+        "member",
+        "policy_code",
+        "starts_on",
+        "ends_on",
+        "status",
+    )
     list_filter = ("status",)
     list_select_related = ("member",)
 

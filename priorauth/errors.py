@@ -33,7 +33,9 @@ class Conflict(ServiceError):
 UNKNOWN_MEMBER = "No member with ID {member_id}."
 DUPLICATE_MEMBER = "A member with ID {member_id} already exists."
 DATE_OF_SERVICE_IN_FUTURE = "The date of service {date} is in the future (today is {today})."
-NDC_NOT_MANAGED = "NDC {ndc} is not managed by any policy in force on {date} for this member's plan."
+NDC_NOT_MANAGED = (
+    "NDC {ndc} is not managed by any policy in force on {date} for this member's plan."
+)
 UNKNOWN_CLAIM = "No claim with ID {claim_id}."
 CLAIM_ALREADY_REVERSED = "Claim {claim_id} was already reversed on {reversed_on}."
 CLAIM_NOT_PAID = "Claim {claim_id} was rejected; only a paid claim can be reversed."
@@ -51,4 +53,6 @@ ACTIVE_OVERRIDE_EXISTS = (
 TRANSITION_REFUSED = "A request that is {current} cannot become {target}."
 PEND_REASON_REQUIRED = "Say what information is needed."
 REVOKE_REASON_REQUIRED = "A revocation needs a reason."
-OVERRIDE_NOT_ACTIVE = "Override {authorization_number} is {status}; only an active one can be revoked."
+OVERRIDE_NOT_ACTIVE = (
+    "Override {authorization_number} is {status}; only an active one can be revoked."
+)

@@ -13,7 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from policies.models import NDC_VALIDATOR, Channel, Criterion, LineOfBusiness, Policy
+from policies.models import (
+    NDC_VALIDATOR,
+    Channel,
+    Criterion,
+    LineOfBusiness,
+    Policy,
+    quantity_per_days,
+)
 
 MEMBER_ID_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9-]{1,20}$", "A member ID is 1 to 20 letters, digits or hyphens."
@@ -62,7 +69,7 @@ class Prescription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"NDC {self.ndc} × {self.quantity.normalize():f} for {self.days_supply} days"
+        return f"NDC {self.ndc}, {self.quantity.normalize():f} for {self.days_supply} days"
 
 
 class ClaimStatus(models.TextChoices):
@@ -123,7 +130,9 @@ class Claim(models.Model):
         ]
         indexes = [
             # The claim check reads a member's paid fills whose cover reaches the window.
-            models.Index(fields=["member", "status", "covers_through"], name="claim_member_cover_idx"),
+            models.Index(
+                fields=["member", "status", "covers_through"], name="claim_member_cover_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,11 +372,13 @@ class OverrideAllowance(models.Model):
     class Meta:
         ordering = ["channel"]
         constraints = [
-            models.UniqueConstraint(fields=["override", "channel"], name="one_allowance_per_channel")
+            models.UniqueConstraint(
+                fields=["override", "channel"], name="one_allowance_per_channel"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.max_quantity.normalize():f} per {self.per_days} days at {self.get_channel_display()}"
+        return quantity_per_days(self)
 
 
 class IdempotencyRecord(models.Model):
@@ -384,6 +395,9 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
         ]
+
+    def __str__(self) -> str:
+        return f"Idempotency-Key {self.key}"
 
 
 class PHIAccess(models.Model):
@@ -402,6 +416,9 @@ class PHIAccess(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["member", "at"], name="phi_member_at_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed member {self.member_id} ({self.action})"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("The PHI access log is append-only.")
@@ -409,4 +426,3 @@ class PHIAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The PHI access log is append-only.")
-

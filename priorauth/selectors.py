@@ -30,7 +30,9 @@ def policy_for_ndc(*, ndc: str, on: date, line_of_business: str) -> Policy | Non
     )
 
 
-def managed_limit(*, ndc: str, channel: str, on: date, line_of_business: str) -> ManagedLimit | None:
+def managed_limit(
+    *, ndc: str, channel: str, on: date, line_of_business: str
+) -> ManagedLimit | None:
     """One query in the usual case: the channel's limit with its policy and the NDC's unit."""
     unit = Subquery(
         Product.objects.filter(policy=OuterRef("policy"), ndcs__ndc=ndc).values("unit")[:1]

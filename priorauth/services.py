@@ -194,7 +194,11 @@ def claim_reverse(*, claim_id: int) -> Claim:
     with transaction.atomic():
         # Same lock order as adjudication: the member first, then the claim.
         Member.objects.select_for_update().filter(pk=member_pk).first()
-        claim = Claim.objects.select_for_update().select_related("override").get(pk=claim_id)
+        claim = (
+            Claim.objects.select_for_update(of=("self",))
+            .select_related("override")
+            .get(pk=claim_id)
+        )
         if claim.status == ClaimStatus.REVERSED:
             raise errors.Conflict(
                 {
@@ -300,15 +304,13 @@ def _criterion(policy: Policy, number: int) -> Criterion:
 
 def _lock_request(request_id: int) -> OverrideRequest:
     request = (
-        OverrideRequest.objects.select_for_update()
+        OverrideRequest.objects.select_for_update(of=("self",))
         .select_related("member", "policy")
         .filter(pk=request_id)
         .first()
     )
     if request is None:
-        raise errors.NotFound(
-            {"request_id": errors.UNKNOWN_REQUEST.format(request_id=request_id)}
-        )
+        raise errors.NotFound({"request_id": errors.UNKNOWN_REQUEST.format(request_id=request_id)})
     return request
 
 
@@ -374,14 +376,14 @@ def override_request_decide(
         OverrideRequest.objects.filter(pk=request_id).values_list("member_id", flat=True).first()
     )
     if member_pk is None:
-        raise errors.NotFound(
-            {"request_id": errors.UNKNOWN_REQUEST.format(request_id=request_id)}
-        )
+        raise errors.NotFound({"request_id": errors.UNKNOWN_REQUEST.format(request_id=request_id)})
     try:
         return _decide(request_id, member_pk, outcome, by, criterion_number, reason)
     except IntegrityError:
         # The constraints caught what the locks should already have prevented.
-        raise errors.Conflict({"decision": errors.DECIDED_CONCURRENTLY.format(request_id=request_id)}) from None
+        raise errors.Conflict(
+            {"decision": errors.DECIDED_CONCURRENTLY.format(request_id=request_id)}
+        ) from None
 
 
 def _decide(request_id, member_pk, outcome, by, criterion_number, reason) -> "DecisionResult":
@@ -396,7 +398,11 @@ def _decide(request_id, member_pk, outcome, by, criterion_number, reason) -> "De
                 request=request, outcome=outcome, criterion=criterion, decided_by=by, decided_at=now
             )
             override = _create_override(request, criterion, today=timezone.localdate(now))
-            _transition(request, RequestStatus.APPROVED, reason=f"approved under criterion {criterion.number}")
+            _transition(
+                request,
+                RequestStatus.APPROVED,
+                reason=f"approved under criterion {criterion.number}",
+            )
         else:
             criterion = request.attested_criterion
             decision = Decision.objects.create(

@@ -17,7 +17,7 @@ def at_noon(day: date):
     return time_machine.travel(moment, tick=False)
 
 
-def create_member(client, member_id: str, **overrides):
+def create_member(client, member_id: str = "M1", **overrides):
     body = {
         "member_id": member_id,
         "first_name": "Test",

@@ -288,9 +288,7 @@ class DecisionSubmitSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["decision"] == DecisionOutcome.APPROVE and attrs.get("criterion_number") is None:
-            raise serializers.ValidationError(
-                {"criterion_number": errors.CRITERION_REQUIRED}
-            )
+            raise serializers.ValidationError({"criterion_number": errors.CRITERION_REQUIRED})
         if attrs["decision"] == DecisionOutcome.DENY and not attrs.get("reason", "").strip():
             raise serializers.ValidationError({"reason": errors.REASON_REQUIRED})
         return attrs

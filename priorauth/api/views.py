@@ -20,7 +20,7 @@ class BaseAPIView(APIView):
         """Turn an exception into its 4xx response, so idempotency can record it."""
         try:
             return view_method(self, request, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - handle_exception re-raises what it cannot map
+        except Exception as exc:
             return self.handle_exception(exc)
 
 
@@ -33,7 +33,9 @@ def _validated(serializer_class, request):
 class MemberCreateView(BaseAPIView):
     permission_classes = [permissions.IntakeOrAdmin]
 
-    @extend_schema(request=serializers.MemberCreateSerializer, responses={201: serializers.MemberSerializer})
+    @extend_schema(
+        request=serializers.MemberCreateSerializer, responses={201: serializers.MemberSerializer}
+    )
     @idempotent
     def post(self, request):
         member = services.member_create(**_validated(serializers.MemberCreateSerializer, request))
@@ -64,7 +66,9 @@ class MemberDetailView(BaseAPIView):
 class ClaimSubmitView(BaseAPIView):
     permission_classes = [permissions.ClaimsSystem]
 
-    @extend_schema(request=serializers.ClaimSubmitSerializer, responses={201: serializers.ClaimSerializer})
+    @extend_schema(
+        request=serializers.ClaimSubmitSerializer, responses={201: serializers.ClaimSerializer}
+    )
     @idempotent
     def post(self, request):
         data = _validated(serializers.ClaimSubmitSerializer, request)

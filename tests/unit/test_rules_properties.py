@@ -131,7 +131,9 @@ def test_a_claim_pays_on_its_earliest_date_and_not_the_day_before(
     # Fills that can still be on hand on the claim date, all dated up to it
     # (binary search) or some after it (a back-dated claim: linear scan).
     latest_fill = data.draw(st.sampled_from([offset, MAX_OFFSET]))
-    history = data.draw(st.lists(fills(offset - MAX_DAYS, latest_fill), min_size=1, max_size=6))
+    history = data.draw(
+        st.lists(fills(max(0, offset - MAX_DAYS), latest_fill), min_size=1, max_size=6)
+    )
     on = day(offset)
     earliest = rules.earliest_date(limit, history, quantity, days_supply, on)
     if earliest is None:
@@ -176,6 +178,7 @@ def test_on_hand_is_never_negative_nor_more_than_was_filled(
     history: list[rules.Fill], start: int, per_days: int
 ) -> None:
     held, contributions = rules.on_hand(history, day(start), per_days)
+    assert isinstance(held, Fraction)
     assert 0 <= held <= sum(f.quantity for f in history)
     assert held == sum(c.on_hand for c in contributions)
     for contribution in contributions:
@@ -195,7 +198,7 @@ def test_the_binary_search_finds_the_same_earliest_date_as_a_linear_scan(
 ) -> None:
     # Every fill on or before the claim date: the binary-search path.
     offset, quantity, days_supply = data.draw(claims(limit))
-    history = data.draw(st.lists(fills(offset - MAX_DAYS, offset), min_size=1, max_size=6))
+    history = data.draw(st.lists(fills(max(0, offset - MAX_DAYS), offset), min_size=1, max_size=6))
     on = day(offset)
     assert rules.earliest_date(limit, history, quantity, days_supply, on) == brute_force_earliest(
         limit, history, quantity, days_supply, on
@@ -209,7 +212,9 @@ def test_the_earliest_date_matches_a_linear_scan_with_back_dated_claims_too(
 ) -> None:
     # Fills also after the claim date: the linear-scan path.
     offset, quantity, days_supply = data.draw(claims(limit))
-    history = data.draw(st.lists(fills(offset - MAX_DAYS, MAX_OFFSET), min_size=1, max_size=6))
+    history = data.draw(
+        st.lists(fills(max(0, offset - MAX_DAYS), MAX_OFFSET), min_size=1, max_size=6)
+    )
     on = day(offset)
     assert rules.earliest_date(limit, history, quantity, days_supply, on) == brute_force_earliest(
         limit, history, quantity, days_supply, on

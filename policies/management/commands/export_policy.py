@@ -21,4 +21,6 @@ class Command(BaseCommand):
         policy = versions.order_by("-effective_from").first()
         if policy is None:
             raise CommandError(f"No policy with code {code!r}.")
-        self.stdout.write(yaml.safe_dump(export_policy(policy), sort_keys=False, allow_unicode=True))
+        self.stdout.write(
+            yaml.safe_dump(export_policy(policy), sort_keys=False, allow_unicode=True)
+        )
