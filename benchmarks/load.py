@@ -1,0 +1,234 @@
+"""A closed-loop HTTP load: N client threads, each with its own keep-alive connection.
+
+Standard library only. Each thread sends a request, waits for the whole answer,
+and sends the next, until the deadline; latency is measured per request from
+just before sending to the last byte read. Loopback only.
+"""
+
+import http.client
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# (method, path, body or None) for one request, from the thread's own RNG.
+RequestMaker = Callable[[random.Random], tuple[str, str, bytes | None]]
+
+HOST = "127.0.0.1"
+CONNECT_TIMEOUT = 10.0
+
+
+@dataclass
+class LoadResult:
+    name: str
+    clients: int
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_ms) + self.errors
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        """Nearest-rank percentile of the successful requests' latencies."""
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+        return ordered[rank - 1]
+
+
+def _client(
+    port: int,
+    headers: dict[str, str],
+    make: RequestMaker,
+    seed: int,
+    start: threading.Barrier,
+    deadline_box: list[float],
+    stop: threading.Event,
+    result: LoadResult,
+    lock: threading.Lock,
+    outcome_of: Callable[[bytes], str | None] | None,
+) -> None:
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection(HOST, port, timeout=CONNECT_TIMEOUT)
+    latencies: list[float] = []
+    errors = 0
+    samples: list[str] = []
+    outcomes: dict[str, int] = {}
+    try:
+        start.wait(timeout=30)
+        deadline = deadline_box[0]
+        while not stop.is_set():
+            method, path, body = make(rng)
+            sent = time.perf_counter()
+            if sent >= deadline:
+                break
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                errors += 1
+                if len(samples) < 3:
+                    samples.append(f"{method} {path}: {type(exc).__name__}: {exc}")
+                conn.close()  # reconnects on the next request
+                continue
+            elapsed = (time.perf_counter() - sent) * 1000
+            if 200 <= response.status < 300:
+                latencies.append(elapsed)
+                if outcome_of is not None:
+                    outcome = outcome_of(payload)
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            else:
+                errors += 1
+                if len(samples) < 3:
+                    samples.append(f"{method} {path}: HTTP {response.status} {payload[:300]!r}")
+    finally:
+        conn.close()
+        with lock:
+            result.latencies_ms.extend(latencies)
+            result.errors += errors
+            result.error_samples.extend(samples[: max(0, 5 - len(result.error_samples))])
+            for key, value in outcomes.items():
+                result.outcomes[key] = result.outcomes.get(key, 0) + value
+
+
+def run_load(
+    *,
+    name: str,
+    port: int,
+    headers: dict[str, str],
+    make: RequestMaker,
+    clients: int,
+    seconds: float,
+    seed: int,
+    outcome_of: Callable[[bytes], str | None] | None = None,
+    cpu_pids: Callable[[], dict[str, list[int]]] | None = None,
+) -> LoadResult:
+    """Run `clients` closed-loop threads for `seconds`; return what they saw."""
+    result = LoadResult(name=name, clients=clients)
+    lock = threading.Lock()
+    stop = threading.Event()
+    deadline_box = [0.0]
+
+    def arm() -> None:  # runs once, when every thread has reached the barrier
+        deadline_box[0] = time.perf_counter() + seconds
+
+    start = threading.Barrier(clients, action=arm)
+    threads = [
+        threading.Thread(
+            target=_client,
+            args=(port, headers, make, seed * 1000 + i, start, deadline_box, stop, result, lock),
+            kwargs={"outcome_of": outcome_of},
+            name=f"bench-client-{i}",
+            daemon=True,
+        )
+        for i in range(clients)
+    ]
+    pids = cpu_pids() if cpu_pids else {}
+    before = cpu_snapshot(pids)
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            # Bounded: a request never takes longer than the socket timeout.
+            thread.join(seconds + CONNECT_TIMEOUT * 3)
+    finally:
+        stop.set()
+    result.seconds = time.perf_counter() - max(began, deadline_box[0] - seconds)
+    result.cpu = cpu_used(before, cpu_snapshot(pids), result.seconds)
+    if any(thread.is_alive() for thread in threads):
+        raise RuntimeError(f"{name}: a client thread did not finish")
+    return result
+
+
+def json_field(name: str) -> Callable[[bytes], str | None]:
+    def outcome(payload: bytes) -> str | None:
+        try:
+            return str(json.loads(payload).get(name))
+        except (ValueError, AttributeError):
+            return "unparsable"
+
+    return outcome
+
+
+# --- CPU: who used the machine during a load ---------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _machine_ticks() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def cpu_snapshot(pids: dict[str, list[int]]) -> dict[str, int]:
+    snapshot = {group: sum(_proc_ticks(pid) for pid in members) for group, members in pids.items()}
+    snapshot["client"] = _proc_ticks(os.getpid())
+    snapshot["_busy"], snapshot["_total"] = _machine_ticks()
+    return snapshot
+
+
+def cpu_used(before: dict[str, int], after: dict[str, int], seconds: float) -> dict[str, float]:
+    """Cores used on average by each group, and by the whole machine."""
+    used = {
+        group: (after[group] - before[group]) / _TICK / seconds
+        for group in before
+        if not group.startswith("_")
+    }
+    total = after["_total"] - before["_total"]
+    used["machine busy %"] = 100 * (after["_busy"] - before["_busy"]) / total if total else 0.0
+    return used
+
+
+def pids_named(comm: str) -> list[int]:
+    """Processes whose command name is `comm` (read from /proc; nothing is signalled)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                if f.read().strip() == comm:
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
