@@ -7,7 +7,6 @@ the same history.
 """
 
 import random
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -31,14 +30,50 @@ MEMBER_PREFIX = "BM"  # seeded members: BM0000001 ...
 SPECIAL_PREFIX = "BENCH-"  # members a run creates for itself (deleted at the start of the next)
 # Drugs the policy does not manage (a statin, metformin, lisinopril, ...): plain paid history.
 OTHER_NDCS = ("00093505698", "00378180110", "00071015523", "68180051301", "00406052362")
-FIRST_NAMES = (
-    "Ana Ben Chen Dana Eli Fatima Grace Hugo Ines Jon Kim Lena Maya Noah Omar Priya Rosa Sam "
-    "Tara Yusuf"
-).split()
-LAST_NAMES = (
-    "Adams Baker Clark Diaz Evans Garcia Hughes Ito Jones Khan Lopez Moore Nguyen Ortiz Patel "
-    "Reyes Smith Tanaka Walker Young"
-).split()
+FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Chen",
+    "Dana",
+    "Eli",
+    "Fatima",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jon",
+    "Kim",
+    "Lena",
+    "Maya",
+    "Noah",
+    "Omar",
+    "Priya",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Yusuf",
+]
+LAST_NAMES = [
+    "Adams",
+    "Baker",
+    "Clark",
+    "Diaz",
+    "Evans",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jones",
+    "Khan",
+    "Lopez",
+    "Moore",
+    "Nguyen",
+    "Ortiz",
+    "Patel",
+    "Reyes",
+    "Smith",
+    "Tanaka",
+    "Walker",
+    "Young",
+]
 # A member's last Kesimpta fill was this many days before today (uniform). Fills cover
 # 28 days, so 1-27 still has supply on hand today (an early refill is rejected) and
 # 28 or more pays: about 39% of the load's claims reject, 61% pay.
@@ -64,7 +99,10 @@ def _text(value) -> str:
         return value.isoformat() if isinstance(value, datetime | date) else str(value)
     if isinstance(value, str):
         return (
-            value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
         )
     raise TypeError(f"no COPY text for {type(value).__name__}")
 
@@ -92,10 +130,12 @@ def _columns(model, given: list[str]) -> tuple[list[str], str]:
 
 def _copy(table: str, columns: list[str], lines: Iterator[str]) -> None:
     column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({column_list}) FROM STDIN") as copy:
-            for chunk in lines:
-                copy.write(chunk)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {connection.ops.quote_name(table)} ({column_list}) FROM STDIN") as copy,
+    ):
+        for chunk in lines:
+            copy.write(chunk)
 
 
 # --- State ------------------------------------------------------------------------------

@@ -60,9 +60,16 @@ def read_policy_file(path: str | Path) -> dict:
     return parse_policy_text(text, name=path.name)
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date gets our message, not a crash."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def parse_policy_text(text: str, *, name: str = "policy file") -> dict:
     try:
-        document = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+        document = json.loads(text) if name.endswith(".json") else yaml.load(text, Loader=_Loader)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise PolicyFileError([f"{name}: not valid YAML/JSON ({exc})."]) from None
     return validate_policy_document(document)

@@ -130,7 +130,7 @@ class QuantityLimit(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["channel"]
+        ordering = ["id"]  # the order they were written in
         constraints = [
             models.UniqueConstraint(fields=["policy", "channel"], name="one_limit_per_channel"),
             models.CheckConstraint(condition=Q(max_quantity__gt=0), name="limit_quantity_positive"),
@@ -179,7 +179,7 @@ class CriterionGrant(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["channel"]
+        ordering = ["id"]  # the order they were written in
         constraints = [
             models.UniqueConstraint(fields=["criterion", "channel"], name="one_grant_per_channel"),
             models.CheckConstraint(condition=Q(max_quantity__gt=0), name="grant_quantity_positive"),

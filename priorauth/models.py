@@ -370,7 +370,7 @@ class OverrideAllowance(models.Model):
     per_days = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["channel"]
+        ordering = ["id"]  # the order they were written in
         constraints = [
             models.UniqueConstraint(
                 fields=["override", "channel"], name="one_allowance_per_channel"

@@ -62,7 +62,8 @@ def make_user(django_user_model, username: str, *role_names: str):
 
     user = django_user_model.objects.create_user(username=username, password="pass-" + username)
     for name in role_names:
-        user.groups.add(Group.objects.get(name=name))
+        # get_or_create: transactional tests flush the groups the migration made.
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
     return user
 
 

@@ -3,7 +3,72 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from priorauth.roles import MODEL_PERMISSIONS
+
+# Frozen copy of priorauth.roles.MODEL_PERMISSIONS as it was when this migration was written;
+# later changes to the roles belong in new migrations.
+MODEL_PERMISSIONS = {
+    "Auditor": [
+        ("policies", "view_policy"),
+        ("policies", "view_product"),
+        ("policies", "view_productndc"),
+        ("policies", "view_quantitylimit"),
+        ("policies", "view_criterion"),
+        ("policies", "view_criteriongrant"),
+        ("priorauth", "view_member"),
+        ("priorauth", "view_prescriber"),
+        ("priorauth", "view_prescription"),
+        ("priorauth", "view_claim"),
+        ("priorauth", "view_overriderequest"),
+        ("priorauth", "view_decision"),
+        ("priorauth", "view_override"),
+        ("priorauth", "view_overrideallowance"),
+        ("priorauth", "view_phiaccess"),
+    ],
+    "Claims system": [],
+    "Clinical pharmacist": [
+        ("policies", "view_policy"),
+        ("policies", "view_product"),
+        ("policies", "view_productndc"),
+        ("policies", "view_quantitylimit"),
+        ("policies", "view_criterion"),
+        ("policies", "view_criteriongrant"),
+        ("priorauth", "view_member"),
+        ("priorauth", "view_prescriber"),
+        ("priorauth", "view_prescription"),
+        ("priorauth", "view_claim"),
+        ("priorauth", "view_overriderequest"),
+        ("priorauth", "view_decision"),
+        ("priorauth", "view_override"),
+        ("priorauth", "view_overrideallowance"),
+    ],
+    "Intake": [],
+    "Policy admin": [
+        ("policies", "view_policy"),
+        ("policies", "add_policy"),
+        ("policies", "change_policy"),
+        ("policies", "delete_policy"),
+        ("policies", "view_product"),
+        ("policies", "add_product"),
+        ("policies", "change_product"),
+        ("policies", "delete_product"),
+        ("policies", "view_productndc"),
+        ("policies", "add_productndc"),
+        ("policies", "change_productndc"),
+        ("policies", "delete_productndc"),
+        ("policies", "view_quantitylimit"),
+        ("policies", "add_quantitylimit"),
+        ("policies", "change_quantitylimit"),
+        ("policies", "delete_quantitylimit"),
+        ("policies", "view_criterion"),
+        ("policies", "add_criterion"),
+        ("policies", "change_criterion"),
+        ("policies", "delete_criterion"),
+        ("policies", "view_criteriongrant"),
+        ("policies", "add_criteriongrant"),
+        ("policies", "change_criteriongrant"),
+        ("policies", "delete_criteriongrant"),
+    ],
+}
 
 
 def create_roles(apps, schema_editor):

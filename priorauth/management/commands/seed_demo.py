@@ -151,11 +151,12 @@ HOME_DELIVERY_OTHER_NOTES = (
     "Pharmacy reports the {unit} was lost in the mail (home delivery tracking shows it "
     "delivered to the wrong address). Requesting a replacement of {qty}.",
 )
+# Short on purpose: the services copy pend and withdrawal reasons into the history
+# change reason, a 100-character column (PostgreSQL refuses longer values).
 PEND_REASONS = (
-    "Please send the chart note with the planned induction schedule and the date of the "
-    "first dose.",
-    "Need the date the previous therapy was stopped and whether this is a restart.",
-    "Please confirm the quantity: the Rx and the request form do not match.",
+    "Please send the chart note with the induction schedule and first dose date.",
+    "Need the date the previous therapy was stopped: is this a restart?",
+    "Please confirm the quantity: the Rx and the request form differ.",
 )
 ANSWER_NOTES = (
     "Office faxed the chart note (2 pages): first dose given in clinic, remaining loading "
@@ -164,7 +165,7 @@ ANSWER_NOTES = (
     "is correct.",
 )
 WITHDRAW_REASONS = (
-    "Prescriber's office: the patient decided to start a different therapy.",
+    "Prescriber's office: the patient will start a different therapy.",
     "Duplicate of a request already submitted by fax.",
     "The pharmacy re-billed within the limit; no override needed.",
 )
@@ -544,7 +545,8 @@ class Seeder:
     def _submit(self, demo_policy: DemoPolicy, plan: PlannedRequest) -> OverrideRequest:
         rng = self.rng
         who = plan.who
-        last_fill = who.fills[-1] if who.fills else None
+        paid = [claim for claim in who.fills if claim.status == ClaimStatus.PAID]
+        last_fill = paid[-1] if paid else None
         if plan.kind == OTHER:
             # A replacement of the usual fill, in the channel the member fills in.
             channel = last_fill.channel if last_fill else demo_policy.maintenance_limit.channel

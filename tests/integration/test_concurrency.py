@@ -1,0 +1,78 @@
+"""Races that must have exactly one winner, on PostgreSQL with real concurrent connections."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from priorauth.models import Claim, Decision, Override
+from tests.conftest import token_client
+from tests.steps import create_member, decide, submit_claim, submit_request
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def race(*calls):
+    """Run the calls at the same moment, each on its own thread and database connection."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.fixture
+def member(kesimpta, as_intake):
+    assert create_member(as_intake, "M1").status_code == 201
+    return "M1"
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_simultaneous_claims_cannot_both_fit_under_the_limit(member, claims_system, attempt):
+    clients = [token_client(claims_system) for _ in range(4)]
+    responses = race(*(lambda c=c: submit_claim(c, member_id=member) for c in clients))
+    statuses = sorted(r.json()["status"] for r in responses)
+    assert statuses == ["paid", "rejected", "rejected", "rejected"]
+    assert Claim.objects.filter(status="paid").count() == 1
+
+
+def test_two_pharmacists_deciding_at_once_make_exactly_one_decision(
+    member, as_intake, pharmacist, pharmacist2
+):
+    request_id = submit_request(as_intake, member_id=member).json()["id"]
+    approve = token_client(pharmacist)
+    deny = token_client(pharmacist2)
+    responses = race(
+        lambda: decide(approve, request_id, decision="approve", criterion_number=1),
+        lambda: decide(deny, request_id, decision="deny", reason="Does not meet criterion 1"),
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200, 409]
+    loser = next(r for r in responses if r.status_code == 409)
+    assert "already" in loser.json()["decision"][0]
+    assert Decision.objects.count() == 1
+    assert Override.objects.count() == (1 if Decision.objects.get().outcome == "approve" else 0)
+
+
+def test_two_requests_for_one_member_approved_at_once_give_one_active_override(
+    member, as_intake, pharmacist, pharmacist2
+):
+    first = submit_request(as_intake, member_id=member).json()["id"]
+    second = submit_request(as_intake, member_id=member).json()["id"]
+    responses = race(
+        lambda: decide(token_client(pharmacist), first, decision="approve", criterion_number=1),
+        lambda: decide(token_client(pharmacist2), second, decision="approve", criterion_number=1),
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    assert Override.objects.filter(status="active").count() == 1

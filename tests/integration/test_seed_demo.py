@@ -1,0 +1,230 @@
+"""manage.py seed_demo: synthetic demo users, members, claims and requests, idempotent.
+
+The tests do not count paid and rejected claims: the claim rule is not what is under
+test here, and the seed goes through it.
+"""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from priorauth import roles, services
+from priorauth.models import (
+    OPEN_REQUEST_STATUSES,
+    Claim,
+    ClaimStatus,
+    Decision,
+    DecisionOutcome,
+    Member,
+    Override,
+    OverrideRequest,
+    Prescription,
+    RequestStatus,
+    Urgency,
+)
+
+MEMBERS = 20
+MIN_MEMBERS = 12
+EXPECTED_ROLES = {
+    "pharmacist": roles.CLINICAL_PHARMACIST,
+    "pharmacist2": roles.CLINICAL_PHARMACIST,
+    "policyadmin": roles.POLICY_ADMIN,
+    "intake": roles.INTAKE,
+    "claims": roles.CLAIMS_SYSTEM,
+    "auditor": roles.AUDITOR,
+}
+STAFF = {"policyadmin", "auditor"}
+
+
+def seed(members: int = MEMBERS) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--members", str(members), stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "members": Member.objects.count(),
+        "claims": Claim.objects.count(),
+        "requests": OverrideRequest.objects.count(),
+        "decisions": Decision.objects.count(),
+        "overrides": Override.objects.count(),
+        "users": get_user_model().objects.count(),
+        "tokens": Token.objects.count(),
+    }
+
+
+@pytest.fixture
+def seeded(kesimpta) -> str:
+    return seed()
+
+
+def test_one_user_per_role_in_its_group_with_a_token(seeded):
+    user_model = get_user_model()
+    for username, role in EXPECTED_ROLES.items():
+        user = user_model.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.is_staff == (username in STAFF)
+        assert user.check_password("priorauth-demo")
+        token = Token.objects.get(user=user)
+        assert token.key in seeded
+        assert username in seeded
+
+
+def test_password_comes_from_demo_password(kesimpta, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "first-secret")
+    out = seed()
+    assert "first-secret" in out
+    pharmacist = get_user_model().objects.get(username="pharmacist")
+    assert pharmacist.check_password("first-secret")
+    hash_before = pharmacist.password
+
+    # Unchanged: the hash is left alone (sessions stay valid).
+    seed()
+    pharmacist.refresh_from_db()
+    assert pharmacist.password == hash_before
+
+    # Changed: the printed password is true again.
+    monkeypatch.setenv("DEMO_PASSWORD", "second-secret")
+    out = seed()
+    assert "second-secret" in out
+    pharmacist.refresh_from_db()
+    assert pharmacist.check_password("second-secret")
+
+
+def test_running_twice_changes_no_counts(seeded):
+    before = counts()
+    tokens = dict(Token.objects.values_list("user__username", "key"))
+    assert before["members"] == MEMBERS
+
+    out = seed()
+
+    assert "demo data already present" in out
+    assert counts() == before
+    assert dict(Token.objects.values_list("user__username", "key")) == tokens
+
+
+def snapshot() -> tuple[list, list, list]:
+    members = Member.objects.order_by("member_id").values_list(
+        "member_id", "first_name", "last_name", "date_of_birth", "plan_name"
+    )
+    claims = Claim.objects.order_by("pk").values_list(
+        "member__member_id", "date_of_service", "channel", "quantity", "days_supply"
+    )
+    requests = OverrideRequest.objects.order_by("pk").values_list(
+        "member__member_id", "status", "urgency", "attested_criterion__number", "clinical_notes"
+    )
+    return list(members), list(claims), list(requests)
+
+
+def test_the_same_data_every_run(kesimpta):
+    seed(MIN_MEMBERS)
+    first = snapshot()
+    for model in (Claim, Override, Decision, OverrideRequest, Prescription, Member):
+        model.objects.all().delete()
+
+    seed(MIN_MEMBERS)
+
+    assert snapshot() == first
+
+
+def test_synthetic_members_with_past_claim_histories(seeded):
+    members = Member.objects.all()
+    assert {m.member_id for m in members} == {f"DEMO{n:06d}" for n in range(1, MEMBERS + 1)}
+    for member in members:
+        assert 1950 <= member.date_of_birth.year <= 2000
+        assert member.line_of_business == "commercial"
+        assert member.plan_name.startswith("Demo")
+
+    today = timezone.localdate()
+    claims = Claim.objects.all()
+    assert claims.count() > MEMBERS  # months of fills for most members
+    assert not claims.filter(date_of_service__gt=today).exists()
+    assert claims.filter(date_of_service__lt=today - timedelta(days=120)).exists()
+    assert claims.filter(channel="retail").exists()
+    assert claims.filter(channel="home_delivery").exists()
+    assert claims.filter(status=ClaimStatus.REVERSED).count() == 1
+    # Some members have no fills at all: new starts.
+    assert members.filter(claims__isnull=True).exists()
+
+    assert f"members:           {MEMBERS}" in seeded
+    assert "override requests:" in seeded
+    assert "overrides:" in seeded
+
+
+def test_requests_in_every_status_some_overdue_some_expedited(seeded):
+    requests = OverrideRequest.objects.all()
+    assert set(requests.values_list("status", flat=True)) == set(RequestStatus.values)
+    assert len(RequestStatus.values) <= requests.count() <= MEMBERS
+
+    open_requests = requests.filter(status__in=OPEN_REQUEST_STATUSES)
+    now = timezone.now()
+    assert any(r.is_overdue(now) for r in open_requests)
+    assert open_requests.filter(urgency=Urgency.EXPEDITED).exists()
+    assert requests.filter(urgency=Urgency.STANDARD).exists()
+    for request in requests:
+        # Back-dated consistently: the clock still runs from receipt.
+        assert request.due_at == request.received_at + services.due_in(request.urgency)
+        assert request.received_at <= now
+        assert request.clinical_notes
+        if request.status in (RequestStatus.NEEDS_INFO, RequestStatus.WITHDRAWN):
+            assert request.status_reason
+
+    # Criterion 1 attested for most, "other" for a few.
+    attested = requests.filter(attested_criterion__number=1).count()
+    other = requests.filter(attested_criterion__isnull=True).count()
+    assert attested > other > 0
+
+
+def test_decisions_are_consistent(seeded, kesimpta):
+    pharmacist = get_user_model().objects.get(username="pharmacist")
+    approved = OverrideRequest.objects.filter(status=RequestStatus.APPROVED)
+    denied = OverrideRequest.objects.filter(status=RequestStatus.DENIED)
+    assert approved.exists()
+    assert denied.exists()
+    for request in approved:
+        assert Override.objects.filter(request=request).count() == 1
+        assert request.decision.outcome == DecisionOutcome.APPROVE
+        assert request.decision.criterion.number == 1
+        assert request.decision.decided_by == pharmacist
+    for request in denied:
+        decision = request.decision
+        assert decision.outcome == DecisionOutcome.DENY
+        assert decision.reason.strip()
+        assert kesimpta.otherwise in decision.reason
+        assert decision.decided_by == pharmacist
+        assert not Override.objects.filter(request=request).exists()
+    # Nothing but approvals has an override or a decision.
+    assert Override.objects.count() == approved.count()
+    assert Decision.objects.count() == approved.count() + denied.count()
+    # One active override per member at most (the database would refuse more anyway).
+    members = list(Override.objects.filter(status="active").values_list("member", flat=True))
+    assert len(members) == len(set(members))
+
+
+def test_without_the_policy_it_asks_for_load_policy(db):
+    with pytest.raises(CommandError, match="load_policy"):
+        seed()
+    assert not Member.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+def test_too_few_members_is_refused(kesimpta):
+    with pytest.raises(CommandError, match="--members"):
+        call_command("seed_demo", "--members", "3", stdout=io.StringIO())
+
+
+def test_a_failure_leaves_nothing_half_seeded(kesimpta, monkeypatch):
+    def fail(**kwargs):
+        raise services.errors.Conflict({"claim_id": "simulated failure"})
+
+    monkeypatch.setattr(services, "claim_reverse", fail)
+    with pytest.raises(CommandError, match="nothing was written"):
+        seed()
+    assert counts() == dict.fromkeys(counts(), 0)
