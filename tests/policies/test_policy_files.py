@@ -165,7 +165,8 @@ def test_export_then_load_gives_the_same_policy():
         (
             (
                 "- {channel: home_delivery, max_quantity: 6, per_days: 84}",
-                "- {channel: home_delivery, max_quantity: 6, per_days: 84}\n        - {channel: retail, max_quantity: 5, per_days: 28}",
+                "- {channel: home_delivery, max_quantity: 6, per_days: 84}\n"
+                "        - {channel: retail, max_quantity: 5, per_days: 28}",
             ),
             "policy.criteria[0].grants[2].channel: retail is listed twice.",
         ),
