@@ -199,6 +199,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# History change reasons carry a person's words (a pend or revoke reason): no length cap.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # --- Review clocks (hours from receipt to due) -----------------------------
 PRIORAUTH_CLOCK_HOURS = {
     "standard": envint("PRIORAUTH_STANDARD_HOURS", "72"),

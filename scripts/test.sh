@@ -28,7 +28,7 @@ echo "=== ruff ==="
 
 # Pass 1: SQLite (the default database). Tests that only mean something on
 # PostgreSQL (row locks under real concurrency) are left to pass 2.
-env -u DATABASE_URL run_pytest SQLite -m "not postgres" "$@" || status=1
+(unset DATABASE_URL; run_pytest SQLite -m "not postgres" "$@") || status=1
 
 # Pass 2: PostgreSQL.
 pg_url=${TEST_DATABASE_URL:-}

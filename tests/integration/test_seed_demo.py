@@ -44,7 +44,7 @@ STAFF = {"policyadmin", "auditor"}
 
 def seed(members: int = MEMBERS) -> str:
     out = io.StringIO()
-    call_command("seed_demo", "--members", str(members), stdout=out)
+    call_command("seed_demo", "--members", str(members), "--force", stdout=out)
     return out.getvalue()
 
 
@@ -217,7 +217,7 @@ def test_without_the_policy_it_asks_for_load_policy(db):
 
 def test_too_few_members_is_refused(kesimpta):
     with pytest.raises(CommandError, match="--members"):
-        call_command("seed_demo", "--members", "3", stdout=io.StringIO())
+        call_command("seed_demo", "--members", "3", "--force", stdout=io.StringIO())
 
 
 def test_a_failure_leaves_nothing_half_seeded(kesimpta, monkeypatch):
@@ -228,3 +228,10 @@ def test_a_failure_leaves_nothing_half_seeded(kesimpta, monkeypatch):
     with pytest.raises(CommandError, match="nothing was written"):
         seed()
     assert counts() == dict.fromkeys(counts(), 0)
+
+
+def test_it_refuses_to_run_with_debug_off_unless_forced(kesimpta, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not Member.objects.exists()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -221,9 +222,20 @@ class Command(BaseCommand):
             help=f"How many synthetic members to create (default {DEFAULT_MEMBERS}, "
             f"at least {MIN_MEMBERS}).",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. Demo users get known passwords: never in production.",
+        )
 
-    def handle(self, *args, members, **options):
+    def handle(self, *args, members, force=False, **options):
         started = time.monotonic()
+        if not (settings.DEBUG or force):
+            # Demo users with a printed password must never appear on a real system.
+            raise CommandError(
+                "seed_demo makes users with known passwords; it runs only with DEBUG on "
+                "(or --force on a machine that is not production)."
+            )
         if not Policy.objects.filter(code=REQUIRED_POLICY_CODE).exists():
             raise CommandError(
                 f"The policy {REQUIRED_POLICY_CODE} is not loaded. Run "
