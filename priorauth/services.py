@@ -13,8 +13,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from policies import rules
 from policies.models import Criterion, Policy
@@ -557,3 +559,57 @@ def override_revoke(*, override_id: int, reason: str, by) -> Override:
         override._change_reason = f"revoked: {reason}"
         override.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
     return override
+
+
+# --- Expiry -----------------------------------------------------------------------
+
+SYSTEM_USERNAME = "system"
+EXPIRED_BY_SCHEDULE = "expired by schedule"
+
+
+def system_user():
+    """The account that scheduled changes are attributed to in history. It cannot log in."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def overrides_expire(*, today: date | None = None, batch_size: int = 1000) -> int:
+    """Store `expired` on every active override whose last day is before today.
+
+    Correctness never depends on this: every check computes "in force" from the
+    dates. This catches the stored status up, with a history row per override.
+    Batches are locked with SKIP LOCKED, so two runs at once (two workers, two
+    beats) share the work instead of waiting or doing it twice; a row another run
+    holds is that run's to finish. Returns how many this run changed.
+    """
+    today = today or timezone.localdate()
+    by = system_user()
+    changed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Override.objects.past_end(today)
+                .select_for_update(skip_locked=True)
+                .order_by("id")[:batch_size]
+            )
+            if not batch:
+                return changed
+            for override in batch:
+                override.status = OverrideStatus.EXPIRED
+            bulk_update_with_history(
+                batch,
+                Override,
+                ["status"],
+                batch_size=batch_size,
+                default_user=by,
+                default_change_reason=EXPIRED_BY_SCHEDULE,
+            )
+        changed += len(batch)
+        if len(batch) < batch_size:
+            return changed

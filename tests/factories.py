@@ -1,0 +1,53 @@
+"""Build domain objects through the services, the way production makes them."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+
+from priorauth import services
+from priorauth.models import Override
+from tests.steps import KESIMPTA_NDC, VALID_NPI
+
+
+def member(member_id: str, **fields):
+    values = dict(
+        first_name="Test",
+        last_name=f"Member {member_id}",
+        date_of_birth=date(1980, 4, 1),
+        line_of_business="commercial",
+    )
+    values.update(fields)
+    return services.member_create(member_id=member_id, **values)
+
+
+def reviewer():
+    from django.contrib.auth.models import Group
+
+    user, _ = get_user_model().objects.get_or_create(username="factory-pharmacist")
+    user.groups.add(Group.objects.get_or_create(name="Clinical pharmacist")[0])
+    return user
+
+
+def override(member_id: str, *, ends_on: date, status: str = "active") -> Override:
+    """An approved override for a new member, moved to the given end date and status."""
+    member(member_id)
+    request = services.override_request_submit(
+        member_id=member_id,
+        ndc=KESIMPTA_NDC,
+        quantity=4,
+        days_supply=28,
+        channel="retail",
+        prescriber_npi=VALID_NPI,
+        urgency="standard",
+        criterion_number=1,
+    )
+    result = services.override_request_decide(
+        request_id=request.pk, outcome="approve", criterion_number=1, by=reviewer()
+    )
+    # Dates and status set directly: this builds the state a test needs, it is not a change.
+    Override.objects.filter(pk=result.override.pk).update(
+        starts_on=min(ends_on - timedelta(days=29), result.override.starts_on),
+        ends_on=ends_on,
+        status=status,
+    )
+    return Override.objects.get(pk=result.override.pk)
