@@ -20,6 +20,8 @@ install: $(VENV)/.installed
 
 # Development defaults: DEBUG on, SQLite, the embedded Celery broker. Any of them can be overridden.
 run: export DEBUG ?= 1
+# Beat runs the override expiry every 30 s here (hourly by default) so you can watch it.
+run: export PRIORAUTH_EXPIRY_INTERVAL_SECONDS ?= 30
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput

@@ -346,6 +346,26 @@ class Seeder:
         for demo_policy in policies:
             group = [who for who in members if who.policy is demo_policy]
             self._requests(demo_policy, group)
+        self._one_past_its_end()
+
+    def _one_past_its_end(self) -> None:
+        """Leave one override stored `active` although its last day has passed.
+
+        This is the state the expiry task exists for: after `make run`, beat flips it
+        to `expired` within PRIORAUTH_EXPIRY_INTERVAL_SECONDS, and meanwhile no claim
+        may use it (the check reads the dates, not the stored status).
+        """
+        override = Override.objects.filter(status=OverrideStatus.ACTIVE).order_by("id").first()
+        if override is None:
+            return
+        Override.objects.filter(pk=override.pk).update(
+            starts_on=self.today - timedelta(days=33), ends_on=self.today - timedelta(days=4)
+        )
+        self.stdout.write(
+            f"Override {override.authorization_number} ended on "
+            f"{self.today - timedelta(days=4)} but is stored active: the expiry task will "
+            "mark it expired on its next run."
+        )
 
     # --- Policies ---------------------------------------------------------------
 
