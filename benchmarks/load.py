@@ -40,6 +40,28 @@ class LoadResult:
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
+    def merge(self, other: "LoadResult") -> "LoadResult":
+        """Both measurements as one (CPU averaged over the time of each)."""
+        seconds = self.seconds + other.seconds
+        cpu = {
+            key: (self.cpu.get(key, 0.0) * self.seconds + other.cpu.get(key, 0.0) * other.seconds)
+            / seconds
+            for key in {*self.cpu, *other.cpu}
+        }
+        outcomes = dict(self.outcomes)
+        for key, value in other.outcomes.items():
+            outcomes[key] = outcomes.get(key, 0) + value
+        return LoadResult(
+            name=self.name,
+            clients=self.clients,
+            seconds=seconds,
+            latencies_ms=self.latencies_ms + other.latencies_ms,
+            errors=self.errors + other.errors,
+            error_samples=(self.error_samples + other.error_samples)[:5],
+            outcomes=outcomes,
+            cpu=cpu,
+        )
+
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile of the successful requests' latencies."""
         if not self.latencies_ms:

@@ -81,6 +81,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--seconds", type=float, help="measured seconds per load (default 20; quick 5)"
     )
     parser.add_argument("--warmup", type=float, help="warm-up seconds per load (default 3)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="measure each endpoint in this many alternating rounds (2: ABBA)",
+    )
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads (4)")
     parser.add_argument(
         "--workers", type=int, help="gunicorn workers (default 2 x CPUs, at least 4)"
@@ -108,6 +114,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--seconds must be 1-300 and --warmup 0-60")
     if not 0 <= args.quiet_wait <= 600:
         parser.error("--quiet-wait must be 0-600")
+    if not 1 <= args.rounds <= 10:
+        parser.error("--rounds must be 1-10")
     if not 1 <= args.clients <= 64 or not 1 <= args.workers <= 64:
         parser.error("--clients and --workers must be 1-64")
     if args.docs is None:
@@ -494,43 +502,41 @@ def run_loads(args, server: Gunicorn, token: str, today) -> dict:
     def cpu_pids():
         return {"gunicorn": server.pids(), "postgres": load.pids_named("postgres")}
 
-    results = {}
-    for name, make, hdrs, outcome in (
-        ("baseline", baseline, headers, None),
-        ("claims", claim, post_headers, load.json_field("status")),
-    ):
-        label = "GET baseline" if name == "baseline" else f"POST {CLAIMS_PATH}"
-        if args.warmup:
-            say(f"  {label}: warm-up {args.warmup:g} s ...", end="")
-            load.run_load(
-                name=name,
-                port=server.port,
-                headers=hdrs,
-                make=make,
-                clients=args.clients,
-                seconds=args.warmup,
-                seed=1,
-            )
-            say(" measuring", end="")
-        else:
-            say(f"  {label}: measuring", end="")
-        say(f" {args.seconds:g} s ...", end="")
-        result = load.run_load(
+    loads = {
+        "baseline": ("GET baseline", baseline, headers, None),
+        "claims": (f"POST {CLAIMS_PATH}", claim, post_headers, load.json_field("status")),
+    }
+
+    def run(name: str, seconds: float, seed: int, measure: bool):
+        _, make, hdrs, outcome = loads[name]
+        return load.run_load(
             name=name,
             port=server.port,
             headers=hdrs,
             make=make,
             clients=args.clients,
-            seconds=args.seconds,
-            seed=2,
-            outcome_of=outcome,
-            cpu_pids=cpu_pids,
+            seconds=seconds,
+            seed=seed,
+            outcome_of=outcome if measure else None,
+            cpu_pids=cpu_pids if measure else None,
         )
+
+    if args.warmup:
+        say(f"  warm-up: {args.warmup:g} s each ...")
+        for name in loads:
+            run(name, args.warmup, seed=1, measure=False)
+    # Alternate the two in rounds (ABBA), so other work on the machine, or the
+    # claims table growing, weighs on both alike.
+    order = [name for r in range(args.rounds) for name in (list(loads)[:: 1 if r % 2 == 0 else -1])]
+    share = args.seconds / args.rounds
+    results: dict[str, load.LoadResult] = {}
+    for number, name in enumerate(order):
+        say(f"  {loads[name][0]}: {share:g} s ...", end="")
+        result = run(name, share, seed=2 + number, measure=True)
         say(f" {result.requests:,} requests, {result.rps:,.0f}/s")
-        if result.error_samples:
-            for sample in result.error_samples:
-                say(f"    error: {sample}")
-        results[name] = result
+        for sample in result.error_samples:
+            say(f"    error: {sample}")
+        results[name] = results[name].merge(result) if name in results else result
     return results
 
 
@@ -657,29 +663,31 @@ def summarize(args, counts, request_counts, results, context) -> tuple[str, str]
         ]
         for c in counts
     ]
+    data_note = "built" if not context["data_reused"] else "reused"
     markdown = f"""
 ## {TITLE}
 
-`make bench` (`.venv/bin/python -m benchmarks.run`; `--quick` for a smoke run that
-leaves this file alone). Last full run {context["started"]:%Y-%m-%d %H:%M} UTC,
-{context["run_seconds"]:.0f} s in all (data: {context["data_seconds"]:.0f} s,
-{"reused" if context["data_reused"] else "built"}).
+`make bench` runs it (`.venv/bin/python -m benchmarks.run`; `--quick` is a smoke run
+that leaves this file alone). Last full run: {context["started"]:%Y-%m-%d %H:%M} UTC,
+{context["run_seconds"]:.0f} s in all (data {data_note} in {context["data_seconds"]:.0f} s).
 
-**Machine:** {m["CPUs (nproc)"]} CPUs ({m["CPU"]}), {m["memory"]} memory, Linux {m["kernel"]};
-Python {m["Python"]}, Django {context["django"]}, gunicorn {context["gunicorn"]};
-PostgreSQL {pg["server_version"]} on the same machine (shared_buffers {pg["shared_buffers"]},
-synchronous_commit {pg["synchronous_commit"]}, fsync {pg["fsync"]}).
-Other work on the machine just before the load: {context["background_busy"]:.0f}% busy.
+**Machine:** {m["CPUs (nproc)"]} CPUs ({m["CPU"]}), {m["memory"]} memory, Linux
+{m["kernel"]}; Python {m["Python"]}, Django {context["django"]}, gunicorn
+{context["gunicorn"]}; PostgreSQL {pg["server_version"]} on the same machine
+(shared_buffers {pg["shared_buffers"]}, synchronous_commit {pg["synchronous_commit"]},
+fsync {pg["fsync"]}). Other work on the machine just before the load:
+{context["background_busy"]:.0f}% busy.
 
-**Data:** {args.size.members:,} members, {args.size.claims:,} paid claims (~10 per member:
-Kesimpta 1 pen / 28 days at retail every 28 days, the last one 1-70 days ago, plus
-other drugs), the Kesimpta policy; {context["claim_rows"]:,} rows in the claims table.
+**Data:** {args.size.members:,} members, {args.size.claims:,} paid claims (~10 per
+member: Kesimpta 1 pen / 28 days at retail every 28 days, the last one 1-70 days
+ago, plus other drugs) and the Kesimpta policy; {context["claim_rows"]:,} rows in
+the claims table when the load started.
 
-**Load:** gunicorn, {args.workers} sync workers, `DEBUG=0`, persistent database
+**Load:** gunicorn with {args.workers} sync workers, `DEBUG=0`, persistent database
 connections; {args.clients} closed-loop client threads (stdlib `http.client`) on
-loopback, {args.warmup:g} s warm-up then {args.seconds:g} s per endpoint, one
-endpoint after the other. Claims: a random member each, today, 1 pen for 28 days
-at retail ({outcomes_text(claims)}). Baseline: `GET /bench/baseline/<member_id>/`,
+loopback; {args.warmup:g} s warm-up, then {args.seconds:g} s per endpoint in
+{args.rounds} alternating rounds. Claims: a random member each, today, 1 pen for 28
+days at retail ({outcomes_text(claims)}). Baseline: `GET /bench/baseline/<member_id>/`,
 the same token authentication and `IsAuthenticated`, one indexed read.
 
 {table(["endpoint", "requests", "req/s", "p50 ms", "p99 ms", "errors"], rows)}
@@ -693,10 +701,11 @@ transaction control counted apart, as in `tests/api/test_claim_queries.py`):
 
 A whole API request, authentication and role check included: claims
 {request_counts["claims"]} queries (+ {request_counts["claims control"]} BEGIN/COMMIT),
-baseline {request_counts["baseline"]}; each request also starts with the connection
-health check (`SELECT 1`, `CONN_HEALTH_CHECKS`), which is not logged.
+baseline {request_counts["baseline"]}. Each request also starts with the connection
+health check (`SELECT 1`, from `conn_health_checks`), which Django does not log.
 
-CPU during each load (cores used on average, of {cpus}; "other" is the rest of the machine):
+CPU during the loads (cores used on average, of {cpus}; "other" is everything else
+on the machine):
 
 {table(CPU_HEADER, cpu_rows)}
 
