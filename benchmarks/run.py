@@ -40,6 +40,7 @@ DOCS = BASE_DIR / "docs" / "benchmarks.md"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/priorauth_bench"
 POLICY_FILE = BASE_DIR / "policies" / "data" / "kesimpta.yaml"
 SECTION = "claims"
+DEFAULT_APP = "priorauth.wsgi:application"
 TITLE = "Claims API at point of service"
 
 # The issue's targets.
@@ -98,6 +99,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="seconds to wait at most for other work on the machine to stop (120)",
     )
     parser.add_argument(
+        "--app",
+        default=DEFAULT_APP,
+        help=f"WSGI application for gunicorn, to try a change out ({DEFAULT_APP})",
+    )
+    parser.add_argument(
         "--docs",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -119,7 +125,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if not 1 <= args.clients <= 64 or not 1 <= args.workers <= 64:
         parser.error("--clients and --workers must be 1-64")
     if args.docs is None:
-        args.docs = not args.quick
+        args.docs = not args.quick and args.app == DEFAULT_APP
     return args
 
 
@@ -129,6 +135,16 @@ def say(text: str = "", end: str = "\n") -> None:
 
 
 # --- Database and Django -------------------------------------------------------------
+
+
+def bench_database_url(*, quick: bool) -> str:
+    """BENCH_DATABASE_URL; a quick run uses a sibling database (NAME_quick), so it never
+    replaces the full data set (which takes a minute to rebuild)."""
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not quick:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_quick"))
 
 
 def configure_environment(database_url: str) -> dict[str, str]:
@@ -366,7 +382,8 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn on 127.0.0.1 with sync workers; stopped on exit, error or Ctrl-C."""
 
-    def __init__(self, *, workers: int, env: dict[str, str], ready_path: str, token: str):
+    def __init__(self, *, workers: int, env: dict[str, str], ready_path: str, token: str, app: str):
+        self.app = app
         self.workers = workers
         self.env = env
         self.ready_path = ready_path
@@ -384,7 +401,7 @@ class Gunicorn:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "priorauth.wsgi:application",
+                self.app,
                 "--chdir",
                 str(BASE_DIR),
                 "--bind",
@@ -745,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args) -> int:
     started = datetime.now(UTC)
     clock = time.monotonic()
-    database_url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    database_url = bench_database_url(quick=args.quick)
     env = configure_environment(database_url)
     shown = urllib.parse.urlsplit(database_url)
     say(f"{TITLE} ({'quick' if args.quick else 'full'} run)")
@@ -841,7 +858,9 @@ def _main(args) -> int:
 
     say(f"  starting gunicorn ({args.workers} workers) ...")
     ready_path = f"/{BASELINE_PREFIX}{data.member_id(1)}/"
-    with Gunicorn(workers=args.workers, env=env, ready_path=ready_path, token=token) as server:
+    with Gunicorn(
+        workers=args.workers, env=env, ready_path=ready_path, token=token, app=args.app
+    ) as server:
         say(f"  listening on 127.0.0.1:{server.port}")
         results = run_loads(args, server, token, today)
     context["run_seconds"] = time.monotonic() - clock

@@ -1,0 +1,4 @@
+"""Policy screens beyond the admin (policy upload, history with diffs)."""
+
+app_name = "policies"
+urlpatterns: list = []
