@@ -40,6 +40,13 @@ class LoadResult:
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
+    def cpu_ms_per_request(self, *groups: str) -> float:
+        """CPU time the given process groups spent per request, in ms."""
+        if not self.requests:
+            return float("nan")
+        cores = sum(self.cpu.get(group, 0.0) for group in groups)
+        return cores * self.seconds / self.requests * 1000
+
     def merge(self, other: "LoadResult") -> "LoadResult":
         """Both measurements as one (CPU averaged over the time of each)."""
         seconds = self.seconds + other.seconds

@@ -600,10 +600,19 @@ def cpu_row(name: str, r, cpus: int) -> list[str]:
         f"{client:.2f}",
         f"{other:.2f}",
         f"{busy:.0f}%",
+        f"{r.cpu_ms_per_request('gunicorn'):.1f} + {r.cpu_ms_per_request('postgres'):.1f}",
     ]
 
 
-CPU_HEADER = ["load", "gunicorn", "postgres", "client", "other", "machine busy"]
+CPU_HEADER = [
+    "load",
+    "gunicorn",
+    "postgres",
+    "client",
+    "other",
+    "machine busy",
+    "CPU ms per request (gunicorn + postgres)",
+]
 
 
 def summarize(args, counts, request_counts, results, context) -> tuple[str, str]:
@@ -641,6 +650,13 @@ def summarize(args, counts, request_counts, results, context) -> tuple[str, str]
             f"{r.percentile(99):>9.1f}{r.errors:>8}"
         )
     lines.append(f"  claims outcomes: {outcomes_text(claims)}")
+    cost = {name: r.cpu_ms_per_request("gunicorn", "postgres") for name, r in results.items()}
+    cost_ratio = cost["baseline"] / cost["claims"] if cost["claims"] else 0.0
+    lines.append(
+        f"  server CPU per request: claims {cost['claims']:.1f} ms, baseline "
+        f"{cost['baseline']:.1f} ms (ratio {cost_ratio:.2f}: the throughput ratio on a machine "
+        "with nothing else running)"
+    )
     lines.append(
         f"  CPU, cores used of {cpus}: "
         + "; ".join(
@@ -709,7 +725,10 @@ the same token authentication and `IsAuthenticated`, one indexed read.
 
 {table(["endpoint", "requests", "req/s", "p50 ms", "p99 ms", "errors"], rows)}
 
-Throughput ratio claims / baseline: **{ratio:.2f}**.
+Throughput ratio claims / baseline: **{ratio:.2f}**. Server CPU per request
+(gunicorn + postgres): claims {cost["claims"]:.1f} ms, baseline {cost["baseline"]:.1f} ms,
+a ratio of {cost_ratio:.2f}, which is what the throughput ratio tends to when the
+server has the machine to itself.
 
 SQL queries of one adjudication (`services.claim_adjudicate`, authentication aside;
 transaction control counted apart, as in `tests/api/test_claim_queries.py`):

@@ -3,12 +3,20 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from policies import rules
-from policies.models import Policy, Product, ProductNDC, QuantityLimit
+from policies.models import Criterion, Policy, Product, ProductNDC, QuantityLimit
 
-from .models import Claim, ClaimStatus, Member, Override, OverrideAllowance
+from .models import (
+    OPEN_REQUEST_STATUSES,
+    Claim,
+    ClaimStatus,
+    Member,
+    Override,
+    OverrideAllowance,
+    OverrideRequest,
+)
 
 
 @dataclass(frozen=True)
@@ -107,3 +115,85 @@ def claim_history(*, member: Member, policy_code: str, since: date) -> QuerySet:
     return Claim.objects.filter(
         member=member, date_of_service__gte=since, ndc__in=policy_ndcs(policy_code)
     ).select_related("override")
+
+
+# --- Pages --------------------------------------------------------------------------
+
+
+def _drug_name() -> Subquery:
+    """The managed product's name for a request's NDC, in the same query."""
+    return Subquery(
+        Product.objects.filter(
+            policy=OuterRef("policy"), ndcs__ndc=OuterRef("prescription__ndc")
+        ).values("name")[:1]
+    )
+
+
+def work_queue(
+    *,
+    user,
+    status: str = "",
+    urgency: str = "",
+    policy_code: str = "",
+    mine: bool = False,
+    search: str = "",
+) -> QuerySet:
+    """Open requests, most urgent first: overdue ones (earliest due) lead, then nearest due."""
+    queryset = (
+        OverrideRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES)
+        .select_related("member", "policy", "assigned_to", "prescription")
+        .annotate(drug=_drug_name())
+        .order_by("due_at", "id")
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if urgency:
+        queryset = queryset.filter(urgency=urgency)
+    if policy_code:
+        queryset = queryset.filter(policy__code=policy_code)
+    if mine:
+        queryset = queryset.filter(assigned_to=user)
+    search = search.strip()
+    if search:
+        queryset = queryset.filter(
+            Q(member__member_id__iexact=search)
+            | Q(member__last_name__icontains=search)
+            | Q(member__first_name__icontains=search)
+        )
+    return queryset
+
+
+def case_request(request_id: int) -> OverrideRequest | None:
+    return (
+        OverrideRequest.objects.select_related(
+            "member",
+            "policy",
+            "prescription__prescriber",
+            "attested_criterion",
+            "assigned_to",
+            "submitted_by",
+            "decision__criterion",
+            "decision__decided_by",
+            "override__criterion",
+        )
+        .annotate(drug=_drug_name())
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+def policy_rules(policy: Policy) -> tuple[list[QuantityLimit], list[Criterion]]:
+    limits = list(policy.limits.all())
+    criteria = list(policy.criteria.prefetch_related("grants"))
+    return limits, criteria
+
+
+def member_overrides(*, member: Member, policy_code: str | None = None) -> QuerySet:
+    queryset = Override.objects.filter(member=member).select_related("criterion", "request")
+    if policy_code:
+        queryset = queryset.filter(policy_code=policy_code)
+    return queryset.prefetch_related("allowances").order_by("-starts_on", "-id")
+
+
+def request_history(request: OverrideRequest) -> QuerySet:
+    return request.history.select_related("history_user").order_by("history_date", "history_id")

@@ -51,3 +51,49 @@ def override(member_id: str, *, ends_on: date, status: str = "active") -> Overri
         status=status,
     )
     return Override.objects.get(pk=result.override.pk)
+
+
+def open_requests(count: int, *, policy, prefix: str = "Q", urgency_every: int = 4):
+    """Many open requests at once (bulk: a queue-size fixture, not a behaviour under test)."""
+    from django.utils import timezone
+
+    from priorauth.models import Member, OverrideRequest, Prescriber, Prescription
+
+    now = timezone.now()
+    prescriber, _ = Prescriber.objects.get_or_create(npi=VALID_NPI)
+    members = Member.objects.bulk_create(
+        Member(
+            member_id=f"{prefix}{n:06d}",
+            first_name="Bulk",
+            last_name=f"Member {n}",
+            date_of_birth=date(1970, 1, 1),
+            line_of_business="commercial",
+        )
+        for n in range(count)
+    )
+    prescriptions = Prescription.objects.bulk_create(
+        Prescription(
+            member=m,
+            prescriber=prescriber,
+            ndc=KESIMPTA_NDC,
+            quantity=4,
+            days_supply=28,
+            channel="retail",
+        )
+        for m in members
+    )
+    criterion = policy.criteria.first()
+    return OverrideRequest.objects.bulk_create(
+        OverrideRequest(
+            member=m,
+            prescription=p,
+            policy=policy,
+            attested_criterion=criterion,
+            urgency="expedited" if n % urgency_every == 0 else "standard",
+            received_at=now - timedelta(hours=n % 90),
+            due_at=now
+            - timedelta(hours=n % 90)
+            + timedelta(hours=24 if n % urgency_every == 0 else 72),
+        )
+        for n, (m, p) in enumerate(zip(members, prescriptions, strict=True))
+    )

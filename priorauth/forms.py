@@ -1,0 +1,73 @@
+"""Forms for the pages. Validation is the API's: the same serializer checks both."""
+
+from django import forms
+from django.conf import settings
+
+from policies.models import Channel, Policy
+from priorauth.api import serializers
+from priorauth.errors import ServiceError
+from priorauth.models import Urgency
+
+
+def apply_errors(form: forms.Form, errors: dict) -> None:
+    """Put {"field": ["message"]} errors (from a serializer or a service) on the form."""
+    for field, messages in errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, str(message))
+
+
+def _criterion_choices():
+    """Every criterion of the policies in force, grouped by policy, by number."""
+    from django.utils import timezone
+
+    groups = []
+    for policy in Policy.objects.in_force(timezone.localdate()).prefetch_related("criteria"):
+        options = [(c.number, f"{c.number}. {c.label}") for c in policy.criteria.all()]
+        if options:
+            groups.append((policy.title, options))
+    return [("", "Other (no criterion applies)"), *groups]
+
+
+class OverrideRequestForm(forms.Form):
+    member_id = forms.CharField(label="Member ID", max_length=20)
+    ndc = forms.CharField(label="Drug NDC", max_length=13, help_text="e.g. 00078-1007-68")
+    quantity = forms.CharField(label="Quantity", max_length=12)
+    days_supply = forms.CharField(label="Days supply", max_length=4)
+    channel = forms.ChoiceField(label="Channel", choices=Channel.choices)
+    prescriber_npi = forms.CharField(label="Prescriber NPI", max_length=10)
+    urgency = forms.ChoiceField(
+        label="Urgency",
+        choices=Urgency.choices,
+        help_text=(
+            f"Expedited: decided within {settings.PRIORAUTH_CLOCK_HOURS['expedited']} hours "
+            "when waiting could seriously jeopardise the patient's health; "
+            f"standard: {settings.PRIORAUTH_CLOCK_HOURS['standard']} hours."
+        ),
+    )
+    criterion_number = forms.TypedChoiceField(
+        label="Criterion the prescriber attests",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[],
+    )
+    clinical_notes = forms.CharField(label="Clinical notes", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criterion_number"].choices = _criterion_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        checked = serializers.OverrideRequestSubmitSerializer(data=cleaned)
+        if not checked.is_valid():
+            apply_errors(self, checked.errors)
+            return cleaned
+        self.validated = dict(checked.validated_data)
+        return cleaned
+
+    def add_service_error(self, error: ServiceError) -> None:
+        apply_errors(self, error.errors)
