@@ -15,7 +15,10 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.utils import timezone
 
+from . import validation
+from .history import change_reason
 from .models import (
     Channel,
     Criterion,
@@ -26,7 +29,7 @@ from .models import (
     ProductNDC,
     QuantityLimit,
 )
-from .ndc import normalize_ndc
+from .ndc import format_ndc, normalize_ndc
 
 DEFAULT_ONE_TIME_DAYS = 30
 
@@ -186,7 +189,7 @@ def _channel_quantities(checker: _Checker, rows: list, where: str) -> list[dict]
 
 
 def _products(checker: _Checker, policy: dict) -> list[dict]:
-    products, names = [], set()
+    products, names, seen_ndcs = [], set(), set()
     for index, raw in enumerate(checker.items(policy, "products", "policy")):
         at = f"policy.products[{index}]"
         row = checker.mapping(raw, at)
@@ -197,16 +200,24 @@ def _products(checker: _Checker, policy: dict) -> list[dict]:
         ndcs = []
         for ndc_index, ndc in enumerate(checker.items(row, "ndcs", at)):
             try:
-                ndcs.append(normalize_ndc(str(ndc)))
+                ndc = normalize_ndc(str(ndc))
             except ValueError as exc:
                 checker.fail(f"{at}.ndcs[{ndc_index}]", str(exc))
+                continue
+            if ndc in seen_ndcs:
+                checker.fail(
+                    f"{at}.ndcs[{ndc_index}]",
+                    validation.NDC_LISTED_TWICE.format(ndc=format_ndc(ndc)),
+                )
+            seen_ndcs.add(ndc)
+            ndcs.append(ndc)
         products.append(
             {"name": name, "unit": checker.text(row, "unit", at, max_length=30), "ndcs": ndcs}
         )
     return products
 
 
-def _criteria(checker: _Checker, policy: dict, limit_channels: set[str]) -> list[dict]:
+def _criteria(checker: _Checker, policy: dict, limits: dict[str, tuple]) -> list[dict]:
     criteria, numbers = [], set()
     for index, raw in enumerate(checker.items(policy, "criteria", "policy", required=False)):
         at = f"policy.criteria[{index}]"
@@ -218,11 +229,12 @@ def _criteria(checker: _Checker, policy: dict, limit_channels: set[str]) -> list
         one_time = checker.flag(row, "one_time", at)
         grants = _channel_quantities(checker, checker.items(row, "grants", at), f"{at}.grants")
         for grant_index, grant in enumerate(grants):
-            if grant["channel"] and grant["channel"] not in limit_channels:
-                checker.fail(
-                    f"{at}.grants[{grant_index}].channel",
-                    f"the policy has no limit for {grant['channel']}.",
-                )
+            if not (grant["channel"] and grant["max_quantity"] and grant["per_days"]):
+                continue  # already reported
+            problem = validation.grant_problem(limits=limits, **grant)
+            if problem:
+                field_name = "channel" if grant["channel"] not in limits else "max_quantity"
+                checker.fail(f"{at}.grants[{grant_index}].{field_name}", problem)
         criteria.append(
             {
                 "number": number,
@@ -259,14 +271,19 @@ def validate_policy_document(document: Any) -> dict:
     }
     if clean["code"] and not all(c.isalnum() or c in "-_" for c in clean["code"]):
         checker.fail("policy.code", "use only letters, digits, hyphens and underscores.")
-    start, end = clean["effective_from"], clean["effective_to"]
-    if start and end and end < start:
-        checker.fail("policy.effective_to", f"{end} is before effective_from {start}.")
+    problem = validation.dates_problem(clean["effective_from"], clean["effective_to"])
+    if problem:
+        checker.fail("policy.effective_to", problem)
     clean["products"] = _products(checker, policy)
     clean["limits"] = _channel_quantities(
         checker, checker.items(policy, "limits", "policy"), "policy.limits"
     )
-    clean["criteria"] = _criteria(checker, policy, {lim["channel"] for lim in clean["limits"]})
+    limits = {
+        lim["channel"]: (lim["max_quantity"], lim["per_days"])
+        for lim in clean["limits"]
+        if lim["channel"] and lim["max_quantity"] and lim["per_days"]
+    }
+    clean["criteria"] = _criteria(checker, policy, limits)
     if checker.problems:
         raise PolicyFileError(checker.problems)
     return clean
@@ -289,9 +306,15 @@ def _save(instance, reason: str, update_fields=None) -> None:
     instance.save(update_fields=update_fields)
 
 
-def load_policy_document(clean: dict, *, reason: str) -> LoadResult:
-    """Create or update the policy version (code, effective_from) to match `clean`."""
-    with transaction.atomic():
+def load_policy_document(clean: dict, *, reason: str, new_only: bool = False) -> LoadResult:
+    """Create or update the policy version (code, effective_from) to match `clean`.
+
+    The rules that need the database (versions of one policy must not overlap, an NDC
+    belongs to one policy at a time, ended versions stay as they were) are checked in the
+    same transaction as the writes, so a refused document changes nothing. With
+    `new_only`, an existing version is left untouched (reported as unchanged).
+    """
+    with transaction.atomic(), change_reason(reason):
         policy_fields = {
             key: clean[key]
             for key in (
@@ -310,8 +333,14 @@ def load_policy_document(clean: dict, *, reason: str) -> LoadResult:
             .filter(code=clean["code"], effective_from=clean["effective_from"])
             .first()
         )
+        if policy is not None and new_only:
+            return LoadResult(policy=policy, created=False)
+        problems = database_problems(clean, existing=policy)
+        if problems:
+            raise PolicyFileError(problems)
         created = policy is None
         changes: list[str] = []
+        ended_on = None if created else policy.effective_to
         if created:
             policy = Policy(
                 code=clean["code"], effective_from=clean["effective_from"], **policy_fields
@@ -330,7 +359,44 @@ def load_policy_document(clean: dict, *, reason: str) -> LoadResult:
             reason,
         )
         _sync_criteria(policy, clean["criteria"], changes, reason)
+        if changes and ended_on is not None and ended_on < timezone.localdate():
+            # Rolls the whole load back: what claims were judged against stays as it was.
+            raise PolicyFileError(
+                [
+                    "policy: "
+                    + validation.ENDED_VERSION_READ_ONLY.format(
+                        code=policy.code,
+                        effective_from=policy.effective_from,
+                        effective_to=ended_on,
+                    )
+                ]
+            )
     return LoadResult(policy=policy, created=created, changes=changes)
+
+
+def database_problems(clean: dict, *, existing: Policy | None) -> list[str]:
+    """The document's problems that only the database can tell, with their field paths."""
+    problems = [
+        f"policy.effective_from: {message}"
+        for message in validation.version_overlaps(
+            code=clean["code"],
+            effective_from=clean["effective_from"],
+            effective_to=clean["effective_to"],
+            exclude_pk=existing.pk if existing else None,
+        )
+    ]
+    conflicts = validation.ndc_conflicts(
+        ndcs=[ndc for product in clean["products"] for ndc in product["ndcs"]],
+        code=clean["code"],
+        line_of_business=clean["line_of_business"],
+        effective_from=clean["effective_from"],
+        effective_to=clean["effective_to"],
+    )
+    for index, product in enumerate(clean["products"]):
+        for ndc_index, ndc in enumerate(product["ndcs"]):
+            if ndc in conflicts:
+                problems.append(f"policy.products[{index}].ndcs[{ndc_index}]: {conflicts[ndc]}")
+    return problems
 
 
 def _sync_products(policy: Policy, products: list[dict], changes: list[str], reason: str) -> None:
@@ -402,9 +468,9 @@ def _sync_criteria(policy: Policy, criteria: list[dict], changes: list[str], rea
         changes.append(f"criteria[{number}] removed")
 
 
-def load_policy_file(path: str | Path) -> LoadResult:
+def load_policy_file(path: str | Path, *, new_only: bool = False) -> LoadResult:
     clean = read_policy_file(path)
-    return load_policy_document(clean, reason=f"loaded from {Path(path).name}")
+    return load_policy_document(clean, reason=f"loaded from {Path(path).name}", new_only=new_only)
 
 
 # --- Exporting --------------------------------------------------------------------

@@ -6,10 +6,13 @@ through policies.files, or through the admin.
 
 from datetime import date
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from . import validation
 
 NDC_VALIDATOR = RegexValidator(r"^\d{11}$", "An NDC has 11 digits (5-4-2), e.g. 00078100768.")
 
@@ -33,12 +36,33 @@ class LineOfBusiness(models.TextChoices):
     EXCHANGE = "exchange", "Individual & family (exchange)"
 
 
+class PolicyStatus(models.TextChoices):
+    """Where a version stands on a given day."""
+
+    IN_FORCE = "in_force", "in force"
+    FUTURE = "future", "future"
+    ENDED = "ended", "ended"
+
+
 class PolicyQuerySet(models.QuerySet):
     def in_force(self, on: date) -> "PolicyQuerySet":
         """Versions whose effective period includes `on` (effective_to is inclusive)."""
         return self.filter(effective_from__lte=on).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gte=on)
         )
+
+    def future(self, on: date) -> "PolicyQuerySet":
+        return self.filter(effective_from__gt=on)
+
+    def ended(self, on: date) -> "PolicyQuerySet":
+        return self.filter(effective_to__lt=on)
+
+    def with_status(self, status: str, on: date) -> "PolicyQuerySet":
+        return {
+            PolicyStatus.IN_FORCE: self.in_force,
+            PolicyStatus.FUTURE: self.future,
+            PolicyStatus.ENDED: self.ended,
+        }[status](on)
 
 
 class Policy(models.Model):
@@ -78,6 +102,31 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (from {self.effective_from:%Y-%m-%d})"
+
+    def status_on(self, day: date) -> PolicyStatus:
+        if day < self.effective_from:
+            return PolicyStatus.FUTURE
+        if self.effective_to is not None and day > self.effective_to:
+            return PolicyStatus.ENDED
+        return PolicyStatus.IN_FORCE
+
+    @property
+    def period(self) -> str:
+        return validation.describe_period(self.effective_from, self.effective_to)
+
+    def clean(self) -> None:
+        problem = validation.dates_problem(self.effective_from, self.effective_to)
+        if problem:
+            raise ValidationError({"effective_to": problem})
+        if self.code and self.effective_from:
+            overlaps = validation.version_overlaps(
+                code=self.code,
+                effective_from=self.effective_from,
+                effective_to=self.effective_to,
+                exclude_pk=self.pk,
+            )
+            if overlaps:
+                raise ValidationError({"effective_from": overlaps})
 
 
 class Product(models.Model):
@@ -123,9 +172,9 @@ class QuantityLimit(models.Model):
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="limits")
     channel = models.CharField(max_length=20, choices=Channel.choices)
     max_quantity = models.DecimalField(
-        max_digits=10, decimal_places=3, validators=[MinValueValidator(0)]
+        max_digits=10, decimal_places=3, validators=[validation.validate_positive_quantity]
     )
-    per_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    per_days = models.PositiveIntegerField(validators=[validation.validate_positive_days])
 
     history = HistoricalRecords()
 
@@ -151,7 +200,8 @@ class Criterion(models.Model):
         default=False, help_text="A one-time override is used up by the claim that needs it."
     )
     approval_days = models.PositiveIntegerField(
-        help_text="How long an approval lasts, in calendar days (one-time overrides: 30)."
+        validators=[validation.validate_positive_days],
+        help_text="How long an approval lasts, in calendar days (one-time overrides: 30).",
     )
 
     history = HistoricalRecords()
@@ -173,8 +223,10 @@ class CriterionGrant(models.Model):
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="grants")
     channel = models.CharField(max_length=20, choices=Channel.choices)
-    max_quantity = models.DecimalField(max_digits=10, decimal_places=3)
-    per_days = models.PositiveIntegerField()
+    max_quantity = models.DecimalField(
+        max_digits=10, decimal_places=3, validators=[validation.validate_positive_quantity]
+    )
+    per_days = models.PositiveIntegerField(validators=[validation.validate_positive_days])
 
     history = HistoricalRecords()
 

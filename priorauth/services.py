@@ -130,7 +130,7 @@ def claim_adjudicate(
                 _apply_limit(claim, member, managed)
         claim.save()
         if claim.override is not None and claim.override.one_time:
-            _consume(claim.override)
+            _consume(claim.override, by=submitted_by)
     return claim
 
 
@@ -181,14 +181,15 @@ def _apply_limit(claim: Claim, member: Member, managed: selectors.ManagedLimit) 
     )
 
 
-def _consume(override: Override) -> None:
+def _consume(override: Override, *, by) -> None:
     """A one-time override is used up by the claim that needed it."""
     override.status = OverrideStatus.USED
     override._change_reason = "used by a claim"
+    override._history_user = by
     override.save(update_fields=["status"])
 
 
-def claim_reverse(*, claim_id: int) -> Claim:
+def claim_reverse(*, claim_id: int, by=None) -> Claim:
     """Reverse a paid claim; a one-time override it used comes back if still within its dates."""
     member_pk = Claim.objects.filter(pk=claim_id).values_list("member_id", flat=True).first()
     if member_pk is None:
@@ -215,11 +216,11 @@ def claim_reverse(*, claim_id: int) -> Claim:
         claim.reversed_at = timezone.now()
         claim.save(update_fields=["status", "reversed_at"])
         if claim.override is not None and claim.override.status == OverrideStatus.USED:
-            _restore(claim.override, today=timezone.localdate())
+            _restore(claim.override, today=timezone.localdate(), by=by)
     return claim
 
 
-def _restore(override: Override, *, today: date) -> None:
+def _restore(override: Override, *, today: date, by) -> None:
     if today > override.ends_on:
         override.status = OverrideStatus.EXPIRED
         override._change_reason = "claim reversed after the override ended"
@@ -231,6 +232,7 @@ def _restore(override: Override, *, today: date) -> None:
     else:
         override.status = OverrideStatus.ACTIVE
         override._change_reason = "the claim that used it was reversed"
+    override._history_user = by
     override.save(update_fields=["status"])
 
 
@@ -281,6 +283,7 @@ def override_request_submit(
             submitted_by=submitted_by,
         )
         request._change_reason = "received"
+        request._history_user = submitted_by
         request.save()
     return request
 
@@ -339,7 +342,7 @@ def _refuse_if_decided(request: OverrideRequest) -> None:
         )
 
 
-def _transition(request: OverrideRequest, target: str, *, reason: str) -> None:
+def _transition(request: OverrideRequest, target: str, *, reason: str, by) -> None:
     _refuse_if_decided(request)
     if target not in REQUEST_TRANSITIONS[request.status]:
         raise errors.Conflict(
@@ -352,6 +355,7 @@ def _transition(request: OverrideRequest, target: str, *, reason: str) -> None:
         )
     request.status = target
     request._change_reason = reason
+    request._history_user = by
 
 
 @dataclass(frozen=True)
@@ -399,11 +403,12 @@ def _decide(request_id, member_pk, outcome, by, criterion_number, reason) -> "De
             decision = Decision.objects.create(
                 request=request, outcome=outcome, criterion=criterion, decided_by=by, decided_at=now
             )
-            override = _create_override(request, criterion, today=timezone.localdate(now))
+            override = _create_override(request, criterion, today=timezone.localdate(now), by=by)
             _transition(
                 request,
                 RequestStatus.APPROVED,
                 reason=f"approved under criterion {criterion.number}",
+                by=by,
             )
         else:
             criterion = request.attested_criterion
@@ -416,16 +421,18 @@ def _decide(request_id, member_pk, outcome, by, criterion_number, reason) -> "De
                 decided_at=now,
             )
             override = None
-            _transition(request, RequestStatus.DENIED, reason="denied")
+            _transition(request, RequestStatus.DENIED, reason="denied", by=by)
         request.assigned_to = request.assigned_to or by
         request.save()
     return DecisionResult(decision=decision, override=override)
 
 
-def _create_override(request: OverrideRequest, criterion: Criterion, *, today: date) -> Override:
+def _create_override(
+    request: OverrideRequest, criterion: Criterion, *, today: date, by
+) -> Override:
     member = request.member
     policy = request.policy
-    _expire_past_end(member=member, policy_code=policy.code, today=today)
+    _expire_past_end(member=member, policy_code=policy.code, today=today, by=by)
     active = selectors.effective_override(member=member, policy_code=policy.code, on=today)
     if active is not None:
         raise errors.Conflict(
@@ -449,6 +456,7 @@ def _create_override(request: OverrideRequest, criterion: Criterion, *, today: d
         ends_on=today + timedelta(days=criterion.approval_days - 1),
     )
     override._change_reason = f"approved under criterion {criterion.number}"
+    override._history_user = by
     override.save()
     OverrideAllowance.objects.bulk_create(
         OverrideAllowance(
@@ -462,11 +470,12 @@ def _create_override(request: OverrideRequest, criterion: Criterion, *, today: d
     return override
 
 
-def _expire_past_end(*, member: Member, policy_code: str, today: date) -> None:
+def _expire_past_end(*, member: Member, policy_code: str, today: date, by) -> None:
     """Catch up a stale `active` status before the one-active constraint is tested."""
     for stale in Override.objects.past_end(today).filter(member=member, policy_code=policy_code):
         stale.status = OverrideStatus.EXPIRED
         stale._change_reason = "ended (found while approving another)"
+        stale._history_user = by
         stale.save(update_fields=["status"])
 
 
@@ -483,7 +492,7 @@ def override_request_take(*, request_id: int, by) -> OverrideRequest:
         request = _lock_request(request_id)
         if request.status == RequestStatus.IN_REVIEW and request.assigned_to_id == by.pk:
             return request
-        _transition(request, RequestStatus.IN_REVIEW, reason=f"taken by {by.get_username()}")
+        _transition(request, RequestStatus.IN_REVIEW, reason=f"taken by {by.get_username()}", by=by)
         request.assigned_to = by
         request.save()
     return request
@@ -492,7 +501,9 @@ def override_request_take(*, request_id: int, by) -> OverrideRequest:
 def override_request_release(*, request_id: int, by) -> OverrideRequest:
     with transaction.atomic():
         request = _lock_request(request_id)
-        _transition(request, RequestStatus.PENDING, reason=f"released by {by.get_username()}")
+        _transition(
+            request, RequestStatus.PENDING, reason=f"released by {by.get_username()}", by=by
+        )
         request.assigned_to = None
         request.save()
     return request
@@ -504,7 +515,9 @@ def override_request_pend(*, request_id: int, reason: str, by) -> OverrideReques
         raise errors.ServiceError({"reason": errors.PEND_REASON_REQUIRED})
     with transaction.atomic():
         request = _lock_request(request_id)
-        _transition(request, RequestStatus.NEEDS_INFO, reason=f"information needed: {reason}")
+        _transition(
+            request, RequestStatus.NEEDS_INFO, reason=f"information needed: {reason}", by=by
+        )
         request.status_reason = reason
         request.save()
     return request
@@ -514,7 +527,7 @@ def override_request_answer(*, request_id: int, notes: str, by) -> OverrideReque
     """The requester supplied what was asked for: back to the queue."""
     with transaction.atomic():
         request = _lock_request(request_id)
-        _transition(request, RequestStatus.PENDING, reason="information supplied")
+        _transition(request, RequestStatus.PENDING, reason="information supplied", by=by)
         if notes.strip():
             request.clinical_notes = f"{request.clinical_notes}\n\n{notes.strip()}".strip()
         request.status_reason = ""
@@ -525,7 +538,9 @@ def override_request_answer(*, request_id: int, notes: str, by) -> OverrideReque
 def override_request_withdraw(*, request_id: int, reason: str, by) -> OverrideRequest:
     with transaction.atomic():
         request = _lock_request(request_id)
-        _transition(request, RequestStatus.WITHDRAWN, reason=f"withdrawn: {reason}".strip(": "))
+        _transition(
+            request, RequestStatus.WITHDRAWN, reason=f"withdrawn: {reason}".strip(": "), by=by
+        )
         request.status_reason = reason
         request.save()
     return request
@@ -557,6 +572,7 @@ def override_revoke(*, override_id: int, reason: str, by) -> Override:
         override.revoked_by = by
         override.revoke_reason = reason
         override._change_reason = f"revoked: {reason}"
+        override._history_user = by
         override.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
     return override
 

@@ -82,7 +82,7 @@ class ClaimReversalView(BaseAPIView):
     @extend_schema(request=None, responses=serializers.ClaimSerializer)
     @idempotent
     def post(self, request, claim_id: int):
-        claim = services.claim_reverse(claim_id=claim_id)
+        claim = services.claim_reverse(claim_id=claim_id, by=request.user)
         claim = Claim.objects.select_related("member", "policy", "override").get(pk=claim.pk)
         return Response(serializers.ClaimSerializer(claim).data)
 

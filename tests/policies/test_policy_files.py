@@ -172,7 +172,8 @@ def test_export_then_load_gives_the_same_policy():
         ),
         (
             ("per_days: 84}\n  criteria", "per_days: 84}\n  effective_to: 2024-01-01\n  criteria"),
-            "policy.effective_to: 2024-01-01 is before effective_from 2025-05-02.",
+            "policy.effective_to: The last day in force (2024-01-01) is before the first day "
+            "in force (2025-05-02).",
         ),
     ],
 )

@@ -8,14 +8,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--new-only",
+            action="store_true",
+            help=(
+                "Only create versions that are not in the database yet; leave existing ones "
+                "as the policy admins left them (for deploys once policies are kept in the UI)."
+            ),
+        )
 
-    def handle(self, *args, paths, **options):
+    def handle(self, *args, paths, new_only=False, **options):
         for path in paths:
             try:
-                result = load_policy_file(path)
+                result = load_policy_file(path, new_only=new_only)
             except PolicyFileError as exc:
-                problems = "\n  ".join(exc.problems)
-                raise CommandError(f"{path} was not loaded:\n  {problems}") from None
+                raise CommandError(not_loaded_message(path, exc.problems)) from None
             policy = result.policy
             if result.created:
                 self.stdout.write(f"{path}: created {policy.code} (from {policy.effective_from})")
@@ -23,3 +30,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path}: updated {policy.code}: {', '.join(result.changes)}")
             else:
                 self.stdout.write(f"{path}: {policy.code} unchanged")
+
+
+def not_loaded_message(name: str, problems: list[str]) -> str:
+    """The same words on the command line and on the admin's upload page."""
+    listed = "\n  ".join(problems)
+    return f"{name} was not loaded:\n  {listed}"
