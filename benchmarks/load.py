@@ -40,6 +40,11 @@ class LoadResult:
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
+    def other_cores(self, cpus: int) -> float:
+        """Cores used by everything but the server, the database and this client."""
+        ours = sum(self.cpu.get(group, 0.0) for group in ("gunicorn", "postgres", "client"))
+        return max(0.0, self.cpu.get("machine busy %", 0.0) / 100 * cpus - ours)
+
     def cpu_ms_per_request(self, *groups: str) -> float:
         """CPU time the given process groups spent per request, in ms."""
         if not self.requests:

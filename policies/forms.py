@@ -38,7 +38,18 @@ class PolicyAdminForm(forms.ModelForm):
 
     class Meta:
         model = Policy
-        fields = "__all__"
+        fields = [
+            "title",
+            "code",
+            "category",
+            "line_of_business",
+            "effective_from",
+            "effective_to",
+            "review_date",
+            "statement",
+            "otherwise",
+            "source",
+        ]
         widgets = {
             "title": forms.TextInput(attrs={"size": 90}),
             "statement": forms.Textarea(attrs={"rows": 4, "cols": 90}),
@@ -129,9 +140,7 @@ class ProductFormSet(PolicyChildFormSet):
         for form in self.kept_forms():
             for ndc in form.cleaned_data["ndcs"]:
                 if ndc in owners:
-                    form.add_error(
-                        "ndcs", validation.NDC_LISTED_TWICE.format(ndc=format_ndc(ndc))
-                    )
+                    form.add_error("ndcs", validation.NDC_LISTED_TWICE.format(ndc=format_ndc(ndc)))
                 owners.setdefault(ndc, form)
         policy = self.instance  # carries the policy form's cleaned values by now
         if not (owners and policy.code and policy.effective_from and policy.line_of_business):

@@ -116,9 +116,7 @@ def policy_version_discard(*, policy_id: int, today: date | None = None) -> None
         policy = Policy.objects.select_for_update().get(pk=policy_id)
         if policy.effective_from <= today:
             raise ValidationError(
-                validation.ONLY_FUTURE_VERSIONS_DELETED.format(
-                    effective_from=policy.effective_from
-                )
+                validation.ONLY_FUTURE_VERSIONS_DELETED.format(effective_from=policy.effective_from)
             )
         previous = (
             Policy.objects.select_for_update()

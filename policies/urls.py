@@ -1,4 +1,12 @@
-"""Policy screens beyond the admin (policy upload, history with diffs)."""
+"""Policy pages beyond the admin: read-only policy pages with history, and export."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "policies"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.policy_list, name="list"),
+    path("<int:pk>/", views.policy_detail, name="detail"),
+    path("<int:pk>/export.yaml", views.policy_export, name="export"),
+]

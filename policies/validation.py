@@ -210,8 +210,7 @@ NEW_VERSION_NOT_FUTURE = (
     "To correct the version in force, edit it; the change is kept in its history."
 )
 NEW_VERSION_OUTSIDE_SOURCE = (
-    "The new version must start within the version it replaces ({period}), "
-    "on {first} or later."
+    "The new version must start within the version it replaces ({period}), on {first} or later."
 )
 ENDED_VERSION_READ_ONLY = (
     "The version of {code} from {effective_from} ended on {effective_to}; ended versions are "
