@@ -76,3 +76,22 @@ def test_two_requests_for_one_member_approved_at_once_give_one_active_override(
     )
     assert sorted(r.status_code for r in responses) == [200, 409]
     assert Override.objects.filter(status="active").count() == 1
+
+
+def test_two_pharmacists_on_the_case_page_at_once_one_decides_the_other_is_told(
+    member, as_intake, pharmacist, pharmacist2
+):
+    from django.test import Client
+
+    request_id = submit_request(as_intake, member_id=member).json()["id"]
+    first, second = Client(), Client()
+    first.force_login(pharmacist)
+    second.force_login(pharmacist2)
+    responses = race(
+        lambda: first.post(f"/requests/{request_id}/approve/", {"criterion_number": "1"}),
+        lambda: second.post(f"/requests/{request_id}/deny/", {"reason": "Not met"}),
+    )
+    assert sorted(r.status_code for r in responses) == [302, 409]
+    loser = next(r for r in responses if r.status_code == 409)
+    assert "already" in loser.content.decode()
+    assert Decision.objects.count() == 1
