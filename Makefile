@@ -25,7 +25,7 @@ run: export PRIORAUTH_EXPIRY_INTERVAL_SECONDS ?= 30
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_policy policies/data/*.yaml
+	$(BIN)/python manage.py load_policy --new-only policies/data/*.yaml
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "  priorauth is starting at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs/)"

@@ -220,37 +220,54 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def cpu_snapshot(pids: dict[str, list[int]]) -> dict[str, int]:
-    snapshot = {group: sum(_proc_ticks(pid) for pid in members) for group, members in pids.items()}
-    snapshot["client"] = _proc_ticks(os.getpid())
-    snapshot["_busy"], snapshot["_total"] = _machine_ticks()
+def cpu_snapshot(pids: dict[str, list[int]]) -> dict:
+    """CPU ticks so far of each process in each group, of this process and of the machine."""
+    snapshot = {
+        group: {pid: _proc_ticks(pid) for pid in members} for group, members in pids.items()
+    }
+    snapshot["client"] = {os.getpid(): _proc_ticks(os.getpid())}
+    snapshot["_machine"] = _machine_ticks()
     return snapshot
 
 
-def cpu_used(before: dict[str, int], after: dict[str, int], seconds: float) -> dict[str, float]:
-    """Cores used on average by each group, and by the whole machine."""
-    used = {
-        group: (after[group] - before[group]) / _TICK / seconds
-        for group in before
-        if not group.startswith("_")
-    }
-    total = after["_total"] - before["_total"]
-    used["machine busy %"] = 100 * (after["_busy"] - before["_busy"]) / total if total else 0.0
+def cpu_used(before: dict, after: dict, seconds: float) -> dict[str, float]:
+    """Cores used on average by each group, and how busy the whole machine was (%).
+
+    A process that exited in between (its ticks read as 0) counts for nothing.
+    """
+    used = {}
+    for group, ticks in before.items():
+        if group.startswith("_"):
+            continue
+        spent = sum(max(0, after[group].get(pid, 0) - start) for pid, start in ticks.items())
+        used[group] = spent / _TICK / seconds
+    busy = after["_machine"][0] - before["_machine"][0]
+    total = after["_machine"][1] - before["_machine"][1]
+    used["machine busy %"] = 100 * busy / total if total else 0.0
     return used
 
 
-def pids_named(comm: str) -> list[int]:
-    """Processes whose command name is `comm` (read from /proc; nothing is signalled)."""
+def postgres_pids(database: str) -> list[int]:
+    """PostgreSQL's own processes and the backends serving `database`, not other databases'.
+
+    Read from /proc (process titles); nothing is signalled.
+    """
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/comm") as f:
-                if f.read().strip() == comm:
-                    found.append(int(entry))
+                if f.read().strip() != "postgres":
+                    continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                title = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
+        # A backend's title is "postgres: 15/main: USER DATABASE HOST(PORT) STATE";
+        # the postmaster, checkpointer, WAL writer, ... have no client address.
+        if f" {database} " in title or "(" not in title:
+            found.append(int(entry))
     return found
 
 

@@ -29,7 +29,7 @@ from .forms import (
 from .history import change_reason, policy_history
 from .management.commands.load_policy import not_loaded_message
 from .models import Criterion, Policy, PolicyStatus, Product, QuantityLimit
-from .ndc import normalize_ndc
+from .ndc import format_ndc, normalize_ndc
 
 
 class PolicyStatusFilter(admin.SimpleListFilter):
@@ -71,6 +71,18 @@ class ProductInline(_PolicyRowsInline, admin.TabularInline):
     min_num = 1
     validate_min = True
 
+    def get_fields(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            return ("name", "unit", "ndc_list")  # read-only: the NDCs as text
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("ndc_list",) if not self.has_change_permission(request, obj) else ()
+
+    @admin.display(description="NDCs")
+    def ndc_list(self, product: Product) -> str:
+        return ", ".join(format_ndc(row.ndc) for row in product.ndcs.all())
+
 
 class QuantityLimitInline(_PolicyRowsInline, admin.TabularInline):
     model = QuantityLimit
@@ -88,6 +100,10 @@ class CriterionInline(_PolicyRowsInline, admin.StackedInline):
     form = CriterionInlineForm
     formset = CriterionFormSet
     extra = 0
+    readonly_fieldsets = (
+        (None, {"fields": (("number", "one_time", "approval_days"), "label", "text", "note")}),
+        ("What an approval allows", {"fields": ("grant_list",)}),
+    )
     fieldsets = (
         (None, {"fields": (("number", "one_time", "approval_days"), "label", "text", "note")}),
         (
@@ -100,6 +116,18 @@ class CriterionInline(_PolicyRowsInline, admin.StackedInline):
             },
         ),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            return self.readonly_fieldsets  # read-only: the grants as text
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("grant_list",) if not self.has_change_permission(request, obj) else ()
+
+    @admin.display(description="Grants")
+    def grant_list(self, criterion: Criterion) -> str:
+        return "; ".join(str(grant) for grant in criterion.grants.all()) or "none"
 
 
 @admin.register(Policy)

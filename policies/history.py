@@ -85,6 +85,8 @@ def _text(model, name: str, value) -> str:
         return f"{value.normalize():f}"
     if isinstance(value, date):
         return f"{value:%Y-%m-%d}"
+    if name == "ndc":
+        return format_ndc(value)
     field_ = model._meta.get_field(name)
     if field_.choices:
         return str(dict(field_.flatchoices).get(value, value))

@@ -11,7 +11,6 @@ def navigation(request):
             "queue": roles.has_role(user, roles.CLINICAL_PHARMACIST, roles.AUDITOR),
             "intake": roles.has_role(user, roles.INTAKE),
             "audit": roles.has_role(user, roles.AUDITOR),
-            "policies": user.is_staff
-            and roles.has_role(user, roles.POLICY_ADMIN, roles.AUDITOR, roles.CLINICAL_PHARMACIST),
+            "policy_admin": user.is_staff and roles.has_role(user, roles.POLICY_ADMIN),
         }
     }
