@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.steps import at_noon, create_member, decide, submit_claim, submit_request
+from tests.steps import (
+    assert_claim_as_expected,
+    at_noon,
+    create_member,
+    decide,
+    submit_claim,
+    submit_request,
+)
 
 HERE = Path(__file__).resolve().parent
 SCENARIO_FILE = HERE / "kesimpta.json"
@@ -60,21 +67,7 @@ class Runner:
             days_supply=step["days_supply"],
             date_of_service=self.day(step["day"]).isoformat(),
         )
-        assert response.status_code == 201, response.json()
-        body = response.json()
-        assert body["status"] == step["expect"], body["message"]
-        if step["expect"] == "paid":
-            assert (body["override"] is not None) == step["uses_override"], body
-            assert body["reject_code"] == ""
-        else:
-            assert body["reject_code"] == step["reject_code"]
-            assert body["allowed_now"] == step["allowed_now"]
-            expected = step["earliest_day"]
-            assert body["earliest_date"] == (
-                None if expected is None else self.day(expected).isoformat()
-            )
-            assert body["override"] is None
-            assert body["message"]
+        body = assert_claim_as_expected(response, step, self.day)
         if "id" in step:
             self.claim_ids[step["id"]] = body["id"]
 

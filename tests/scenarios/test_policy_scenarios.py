@@ -14,7 +14,14 @@ import pytest
 
 from policies.files import load_policy_file
 from policies.models import ProductNDC
-from tests.steps import at_noon, create_member, decide, submit_claim, submit_request
+from tests.steps import (
+    assert_claim_as_expected,
+    at_noon,
+    create_member,
+    decide,
+    submit_claim,
+    submit_request,
+)
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "policies" / "data"
@@ -81,21 +88,7 @@ class Runner:
             days_supply=step["days_supply"],
             date_of_service=self.day(step["day"]).isoformat(),
         )
-        assert response.status_code == 201, response.json()
-        body = response.json()
-        assert body["status"] == step["expect"], body["message"]
-        if step["expect"] == "paid":
-            assert (body["override"] is not None) == step["uses_override"], body
-            assert body["reject_code"] == ""
-        else:
-            assert body["reject_code"] == step["reject_code"]
-            assert body["allowed_now"] == step["allowed_now"], body
-            expected = step["earliest_day"]
-            assert body["earliest_date"] == (
-                None if expected is None else self.day(expected).isoformat()
-            ), body
-            assert body["override"] is None
-            assert body["message"]
+        assert_claim_as_expected(response, step, self.day)
 
 
 @pytest.mark.parametrize(("scenarios", "case"), list(_cases()))
