@@ -28,11 +28,9 @@ def reviewer():
     return user
 
 
-def override(member_id: str, *, ends_on: date, status: str = "active") -> Override:
-    """An approved override for a new member, moved to the given end date and status."""
-    member(member_id)
-    request = services.override_request_submit(
-        member_id=member_id,
+def kesimpta_request(member_id: str, **fields):
+    """A Kesimpta induction request (4 pens, 28 days, retail, criterion 1) through the service."""
+    values = dict(
         ndc=KESIMPTA_NDC,
         quantity=4,
         days_supply=28,
@@ -41,6 +39,14 @@ def override(member_id: str, *, ends_on: date, status: str = "active") -> Overri
         urgency="standard",
         criterion_number=1,
     )
+    values.update(fields)
+    return services.override_request_submit(member_id=member_id, **values)
+
+
+def override(member_id: str, *, ends_on: date, status: str = "active") -> Override:
+    """An approved override for a new member, moved to the given end date and status."""
+    member(member_id)
+    request = kesimpta_request(member_id)
     result = services.override_request_decide(
         request_id=request.pk, outcome="approve", criterion_number=1, by=reviewer()
     )

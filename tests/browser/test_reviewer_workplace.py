@@ -5,27 +5,19 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from priorauth import services
 from priorauth.models import Decision, Override
 from tests import factories
 from tests.browser.conftest import log_in
 from tests.policies.test_policy_files import SEED_CRITERION
-from tests.steps import KESIMPTA_NDC, VALID_NPI
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def submit(member_id: str, urgency: str, intake=None):
     factories.member(member_id, first_name="Robin", last_name=f"Case {member_id}")
-    return services.override_request_submit(
-        member_id=member_id,
-        ndc=KESIMPTA_NDC,
-        quantity=4,
-        days_supply=28,
-        channel="retail",
-        prescriber_npi=VALID_NPI,
+    return factories.kesimpta_request(
+        member_id,
         urgency=urgency,
-        criterion_number=1,
         clinical_notes="New to ofatumumab; induction weeks 0, 1, 2, 4.",
         submitted_by=intake,
     )

@@ -11,7 +11,7 @@ from priorauth import services
 from priorauth.models import Decision, Override, OverrideRequest, PHIAccess
 from tests import factories
 from tests.policies.test_policy_files import SEED_CRITERION
-from tests.steps import KESIMPTA_NDC, VALID_NPI
+from tests.steps import KESIMPTA_NDC
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +19,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case(kesimpta):
     factories.member("M1", first_name="Avery", last_name="Quinlan")
-    return services.override_request_submit(
-        member_id="M1",
-        ndc=KESIMPTA_NDC,
-        quantity=4,
-        days_supply=28,
-        channel="retail",
-        prescriber_npi=VALID_NPI,
-        urgency="expedited",
-        criterion_number=1,
-        clinical_notes="Starting ofatumumab; needs weeks 0, 1, 2 and 4.",
+    return factories.kesimpta_request(
+        "M1", urgency="expedited", clinical_notes="Starting ofatumumab; needs weeks 0, 1, 2 and 4."
     )
 
 
