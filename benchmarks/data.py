@@ -21,13 +21,12 @@ from priorauth.models import (
     Member,
     Override,
     OverrideRequest,
-    PHIAccess,
     Prescription,
 )
 
 KESIMPTA_NDC = "00078100768"
 MEMBER_PREFIX = "BM"  # seeded members: BM0000001 ...
-SPECIAL_PREFIX = "BENCH-"  # members a run creates for itself (deleted at the start of the next)
+SPECIAL_PREFIX = "BENCH-"  # members the benchmark keeps for itself (not seeded history)
 # Drugs the policy does not manage (a statin, metformin, lisinopril, ...): plain paid history.
 OTHER_NDCS = ("00093505698", "00378180110", "00071015523", "68180051301", "00406052362")
 FIRST_NAMES = [
@@ -148,18 +147,16 @@ def seeded_counts() -> tuple[int, int]:
 
 
 def discard_run_claims() -> int:
-    """Delete the claims earlier runs made (and the members a run creates for itself)."""
+    """Delete the claims earlier runs made, and the override requests and overrides of the
+    members a run keeps for itself (SPECIAL_PREFIX), so each run starts the same."""
     deleted, _ = Claim.objects.filter(submitted_by__isnull=False).delete()
     special = Member.objects.filter(member_id__startswith=SPECIAL_PREFIX)
     Claim.objects.filter(member__in=special).delete()
-    overrides = Override.objects.filter(member__in=special)
-    for override in overrides:  # one by one: history rows and allowances go with them
-        override.delete()
+    for override in Override.objects.filter(member__in=special):
+        override.delete()  # one by one: its allowances and history go with it
     Decision.objects.filter(request__member__in=special).delete()
     OverrideRequest.objects.filter(member__in=special).delete()
     Prescription.objects.filter(member__in=special).delete()
-    PHIAccess.objects.filter(member__in=special)._raw_delete(PHIAccess.objects.db)
-    special.delete()
     return deleted
 
 

@@ -3,6 +3,7 @@
 import os
 import platform
 import re
+import textwrap
 from pathlib import Path
 
 DOCS_HEADER = """# Benchmarks
@@ -38,10 +39,21 @@ def machine() -> dict[str, str]:
     return info
 
 
+def reflow(markdown: str, width: int = 88) -> str:
+    """Rewrap the prose paragraphs of `markdown`; headings and tables stay as they are."""
+    blocks = []
+    for block in markdown.strip().split("\n\n"):
+        if block.startswith(("#", "|", "    ", "```", "<!--")):
+            blocks.append(block)
+        else:
+            blocks.append(textwrap.fill(" ".join(block.split()), width=width))
+    return "\n\n".join(blocks)
+
+
 def write_section(path: Path, name: str, body: str) -> None:
     """Replace this benchmark's section in `path` (creating the file or section if needed)."""
     start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
-    section = f"{start}\n{body.strip()}\n{end}"
+    section = f"{start}\n{reflow(body)}\n{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else DOCS_HEADER
     if start in text and end in text and text.index(start) < text.index(end):
         before, rest = text.split(start, 1)

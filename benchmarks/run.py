@@ -37,7 +37,7 @@ import time
 import urllib.parse
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -319,23 +319,24 @@ def count_adjudication_queries(today, claims_user, pays, rejects) -> list[QueryC
 def _override_case(today, claims_user) -> QueryCount:
     """A member with supply on hand, an approved one-time override (criterion 1), a claim today."""
     from priorauth import roles, services
-    from priorauth.models import OverrideRequest
+    from priorauth.models import Member
 
-    services.member_create(
-        member_id=OVERRIDE_MEMBER,
-        first_name="Override",
-        last_name="Bench",
-        date_of_birth=today.replace(year=today.year - 40),
-        line_of_business="commercial",
-        plan_name="Bench PPO",
-    )
+    if not Member.objects.filter(member_id=OVERRIDE_MEMBER).exists():
+        services.member_create(
+            member_id=OVERRIDE_MEMBER,
+            first_name="Override",
+            last_name="Bench",
+            date_of_birth=date(1985, 6, 1),
+            line_of_business="commercial",
+            plan_name="Bench PPO",
+        )
     services.claim_adjudicate(
         submitted_by=claims_user,
         **claim_kwargs(OVERRIDE_MEMBER, today, date_of_service=today - timedelta(days=10)),
     )
     intake = bench_user(INTAKE_USER, roles.INTAKE)
     pharmacist = bench_user(PHARMACIST_USER, roles.CLINICAL_PHARMACIST)
-    request: OverrideRequest = services.override_request_submit(
+    request = services.override_request_submit(
         member_id=OVERRIDE_MEMBER,
         ndc=claim_kwargs(OVERRIDE_MEMBER, today)["ndc"],
         quantity=Decimal("4"),
@@ -443,8 +444,13 @@ class Gunicorn:
             raise
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.stop()
+        self.log.close()
+        if exc_type is None:
+            Path(self.log.name).unlink(missing_ok=True)
+        else:
+            say(f"\n  gunicorn's log: {self.log.name}")
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
         import http.client
@@ -728,7 +734,11 @@ def summarize(args, counts, request_counts, results, context) -> tuple[str, str]
         ]
         for c in counts
     ]
-    data_note = "built" if not context["data_reused"] else "reused"
+    data_note = (
+        "the data from an earlier run reused"
+        if context["data_reused"]
+        else f"the data built in {context['data_seconds']:.0f} s"
+    )
     disturbed = {name: results[name].other_cores(cpus) for name in ("claims", "baseline")}
     disturbed = {name: cores for name, cores in disturbed.items() if cores > DISTURBED_CORES}
     warning = ""
@@ -746,7 +756,7 @@ def summarize(args, counts, request_counts, results, context) -> tuple[str, str]
 
 `make bench` runs it (`.venv/bin/python -m benchmarks.run`; `--quick` is a smoke run
 that leaves this file alone). Last full run: {context["started"]:%Y-%m-%d %H:%M} UTC,
-{context["run_seconds"]:.0f} s in all (data {data_note} in {context["data_seconds"]:.0f} s).
+{context["run_seconds"]:.0f} s in all ({data_note}).
 
 **Machine:** {m["CPUs (nproc)"]} CPUs ({m["CPU"]}), {m["memory"]} memory, Linux
 {m["kernel"]}; Python {m["Python"]}, Django {context["django"]}, gunicorn
@@ -940,7 +950,12 @@ def _main(args) -> int:
         write_section(DOCS, SECTION, markdown)
         say(f"\n  wrote {DOCS.relative_to(BASE_DIR)}")
     else:
-        say("\n  docs/benchmarks.md not updated (quick run; --docs to write it)")
+        why = (
+            "a quick run"
+            if args.quick
+            else (f"--app {args.app}" if args.app != DEFAULT_APP else "--no-docs")
+        )
+        say(f"\n  docs/benchmarks.md not updated ({why}; --docs writes it)")
     say(f"  run time {context['run_seconds']:.0f} s")
     return 0
 
