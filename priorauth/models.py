@@ -286,14 +286,26 @@ class OverrideStatus(models.TextChoices):
     REVOKED = "revoked", "revoked"
 
 
+def in_force_on(on: date, *, prefix: str = "") -> Q:
+    """An override in force on `on`: the one definition every check uses.
+
+    Computed from status and dates, so a stored status the expiry task has not caught
+    up with yet is never honoured past `ends_on`. `prefix` reaches an override through
+    a relation (e.g. "override__" from its allowances) in the same query.
+    """
+    return Q(
+        **{
+            f"{prefix}status": OverrideStatus.ACTIVE,
+            f"{prefix}starts_on__lte": on,
+            f"{prefix}ends_on__gte": on,
+        }
+    )
+
+
 class OverrideQuerySet(models.QuerySet):
     def effective(self, on: date) -> "OverrideQuerySet":
-        """Overrides in force on `on`: the one definition every check uses.
-
-        Computed from status and dates, so a stored status the expiry task has
-        not caught up with yet is never honoured past `ends_on`.
-        """
-        return self.filter(status=OverrideStatus.ACTIVE, starts_on__lte=on, ends_on__gte=on)
+        """Overrides in force on `on` (see in_force_on)."""
+        return self.filter(in_force_on(on))
 
     def past_end(self, today: date) -> "OverrideQuerySet":
         """Still stored as active, but their last day is behind us."""

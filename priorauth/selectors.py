@@ -1,8 +1,10 @@
 """Reads that are more than one line. Services and views both use them."""
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from policies import rules
@@ -16,6 +18,7 @@ from .models import (
     Override,
     OverrideAllowance,
     OverrideRequest,
+    in_force_on,
 )
 
 
@@ -26,6 +29,8 @@ class ManagedLimit:
     policy: Policy
     unit: str
     limit: QuantityLimit | None
+    # Every NDC of any version of the policy: fills of all of them count together.
+    ndcs: tuple[str, ...]
 
 
 def policy_for_ndc(*, ndc: str, on: date, line_of_business: str) -> Policy | None:
@@ -38,10 +43,37 @@ def policy_for_ndc(*, ndc: str, on: date, line_of_business: str) -> Policy | Non
     )
 
 
+# The claim check asks "which policy and limit manage this NDC today" on every claim, and
+# the answer changes only when an admin edits a policy. Each process keeps the answers
+# for PRIORAUTH_POLICY_CACHE_SECONDS; a save in this process clears them at once (see
+# apps.py), other processes catch up within the TTL. docs/decisions/0007-policy-cache.md
+_managed_limits: dict[tuple, tuple[float, "ManagedLimit | None"]] = {}
+_MAX_CACHED = 10_000
+
+
+def forget_policies(**_signal_kwargs) -> None:
+    _managed_limits.clear()
+
+
 def managed_limit(
     *, ndc: str, channel: str, on: date, line_of_business: str
 ) -> ManagedLimit | None:
-    """One query in the usual case: the channel's limit with its policy and the NDC's unit."""
+    ttl = settings.PRIORAUTH_POLICY_CACHE_SECONDS
+    key = (ndc, channel, on, line_of_business)
+    cached = _managed_limits.get(key)
+    if ttl > 0 and cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    found = _load_managed_limit(ndc=ndc, channel=channel, on=on, line_of_business=line_of_business)
+    if ttl > 0:
+        if len(_managed_limits) >= _MAX_CACHED:
+            _managed_limits.clear()
+        _managed_limits[key] = (time.monotonic() + ttl, found)
+    return found
+
+
+def _load_managed_limit(
+    *, ndc: str, channel: str, on: date, line_of_business: str
+) -> ManagedLimit | None:
     unit = Subquery(
         Product.objects.filter(policy=OuterRef("policy"), ndcs__ndc=ndc).values("unit")[:1]
     )
@@ -58,13 +90,15 @@ def managed_limit(
         .first()
     )
     if row is not None:
-        return ManagedLimit(policy=row.policy, unit=row.unit, limit=row)
+        return ManagedLimit(
+            policy=row.policy, unit=row.unit, limit=row, ndcs=_policy_ndcs(row.policy.code)
+        )
     # Managed, but with no limit in this channel (or not managed at all).
     policy = policy_for_ndc(ndc=ndc, on=on, line_of_business=line_of_business)
     if policy is None:
         return None
     unit_name = Product.objects.filter(policy=policy, ndcs__ndc=ndc).values_list("unit", flat=True)
-    return ManagedLimit(policy=policy, unit=unit_name.first() or "unit", limit=None)
+    return ManagedLimit(policy=policy, unit=unit_name.first() or "unit", limit=None, ndcs=(ndc,))
 
 
 def policy_ndcs(policy_code: str) -> QuerySet:
@@ -72,14 +106,15 @@ def policy_ndcs(policy_code: str) -> QuerySet:
     return ProductNDC.objects.filter(product__policy__code=policy_code).values("ndc")
 
 
-def fills_reaching(*, member: Member, policy_code: str, on: date) -> list[rules.Fill]:
+def _policy_ndcs(policy_code: str) -> tuple[str, ...]:
+    return tuple(sorted(set(policy_ndcs(policy_code).values_list("ndc", flat=True))))
+
+
+def fills_reaching(*, member: Member, ndcs: tuple[str, ...], on: date) -> list[rules.Fill]:
     """Paid, not reversed fills of the policy's products whose supply reaches `on` or later."""
     rows = (
         Claim.objects.filter(
-            member=member,
-            status=ClaimStatus.PAID,
-            covers_through__gte=on,
-            ndc__in=policy_ndcs(policy_code),
+            member=member, status=ClaimStatus.PAID, covers_through__gte=on, ndc__in=ndcs
         )
         .order_by("date_of_service", "id")
         .values_list("id", "date_of_service", "quantity", "days_supply")
@@ -97,10 +132,10 @@ def effective_allowance(
     return (
         OverrideAllowance.objects.select_related("override")
         .filter(
+            in_force_on(on, prefix="override__"),
             channel=channel,
-            override__in=Override.objects.effective(on).filter(
-                member=member, policy_code=policy_code
-            ),
+            override__member=member,
+            override__policy_code=policy_code,
         )
         .first()
     )

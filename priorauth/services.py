@@ -105,7 +105,7 @@ def claim_adjudicate(
             }
         )
     with transaction.atomic():
-        member = Member.objects.select_for_update().filter(member_id=member_id).first()
+        member = Member.objects.select_for_update().filter(member_id=member_id).order_by().first()
         if member is None:
             raise errors.ServiceError(
                 {"member_id": errors.UNKNOWN_MEMBER.format(member_id=member_id)}
@@ -139,7 +139,7 @@ def _apply_limit(claim: Claim, member: Member, managed: selectors.ManagedLimit) 
     quantity_limit = managed.limit
     plain = rules.Limit(quantity_limit.max_quantity, quantity_limit.per_days)
     on = claim.date_of_service
-    fills = selectors.fills_reaching(member=member, policy_code=managed.policy.code, on=on)
+    fills = selectors.fills_reaching(member=member, ndcs=managed.ndcs, on=on)
     decision = rules.decide(
         quantity=claim.quantity, days_supply=claim.days_supply, on=on, fills=fills, limit=plain
     )

@@ -208,6 +208,8 @@ PRIORAUTH_CLOCK_HOURS = {
     "standard": envint("PRIORAUTH_STANDARD_HOURS", "72"),
     "expedited": envint("PRIORAUTH_EXPEDITED_HOURS", "24"),
 }
+# How long each process keeps "which policy and limit manage this NDC" (0: no cache).
+PRIORAUTH_POLICY_CACHE_SECONDS = envint("PRIORAUTH_POLICY_CACHE_SECONDS", "60")
 # How far back the case page and claim history look.
 PRIORAUTH_HISTORY_DAYS = envint("PRIORAUTH_HISTORY_DAYS", "180")
 # Appeal rights quoted in denial notices.

@@ -57,6 +57,14 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_policies_remembered_from_another_test():
+    # Each test has its own database rows; a policy cached by an earlier test is not in it.
+    from priorauth.selectors import forget_policies
+
+    forget_policies()
+
+
 def make_user(django_user_model, username: str, *role_names: str):
     from django.contrib.auth.models import Group
 

@@ -35,18 +35,51 @@ def member_with_history(kesimpta, as_intake):
             assert claim.status == "paid"
 
 
-def test_a_claim_that_pays_takes_four_queries_whatever_the_history(member_with_history):
+def warm_up(as_intake):
+    """Another member's claim today: the policy for this NDC and day is now cached."""
+    create_member(as_intake, "M2")
+    claim, _ = adjudicate(TODAY, member_id="M2", quantity=1)
+    assert claim.status == "paid"
+
+
+def test_a_claim_that_pays_takes_three_queries_whatever_the_history(
+    member_with_history, as_intake
+):
     with at_noon(TODAY):
+        warm_up(as_intake)
         claim, queries = adjudicate(TODAY, quantity=1)
     assert claim.status == "paid"
-    # lock member, policy + limit, fills in reach, insert claim
-    assert len(queries) == 4, "\n".join(queries)
+    # lock the member, read the fills in reach, insert the claim (the policy is cached)
+    assert len(queries) == 3, "\n".join(queries)
 
 
-def test_a_rejected_claim_takes_five_queries(member_with_history):
+def test_a_rejected_claim_takes_four_queries(member_with_history):
     with at_noon(TODAY):
-        adjudicate(TODAY, quantity=1)
+        adjudicate(TODAY, quantity=1)  # pays, and warms the cache for today
         claim, queries = adjudicate(TODAY, quantity=1)
     assert claim.status == "rejected"
     # ... plus the look-up of an override in force
+    assert len(queries) == 4, "\n".join(queries)
+
+
+def test_the_first_claim_after_a_policy_change_reads_the_policy_again(member_with_history):
+    from policies.models import QuantityLimit
+
+    with at_noon(TODAY):
+        adjudicate(TODAY, quantity=1)
+        limit = QuantityLimit.objects.get(channel="retail")
+        limit.max_quantity = 2
+        limit.save()  # in this process: the cached answer is dropped at once
+        claim, queries = adjudicate(TODAY, quantity=1)
+    assert claim.status == "paid"
+    assert claim.limit_max_quantity == 2
+    # + the policy and its limit, + the NDCs of all its versions
+    assert len(queries) == 5, "\n".join(queries)
+
+
+def test_without_the_cache_every_claim_reads_the_policy(member_with_history, settings):
+    settings.PRIORAUTH_POLICY_CACHE_SECONDS = 0
+    with at_noon(TODAY):
+        claim, queries = adjudicate(TODAY, quantity=1)
+    assert claim.status == "paid"
     assert len(queries) == 5, "\n".join(queries)
