@@ -42,9 +42,7 @@ def warm_up(as_intake):
     assert claim.status == "paid"
 
 
-def test_a_claim_that_pays_takes_three_queries_whatever_the_history(
-    member_with_history, as_intake
-):
+def test_a_claim_that_pays_takes_three_queries_whatever_the_history(member_with_history, as_intake):
     with at_noon(TODAY):
         warm_up(as_intake)
         claim, queries = adjudicate(TODAY, quantity=1)
