@@ -11,7 +11,6 @@ from policies.ndc import normalize_ndc
 from priorauth import errors
 from priorauth.models import (
     MEMBER_ID_VALIDATOR,
-    Claim,
     DecisionOutcome,
     Member,
     Override,
@@ -144,35 +143,31 @@ class ClaimSubmitSerializer(serializers.Serializer):
     date_of_service = serializers.DateField(required=False)
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(serializers.Serializer):
+    """A claim and how it was adjudicated.
+
+    A plain Serializer, not a ModelSerializer: this answers every point-of-service
+    claim, and building a ModelSerializer's fields per request was a measurable part
+    of its cost (docs/benchmarks.md).
+    """
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    reject_code = serializers.CharField()
+    message = serializers.CharField()
     member_id = serializers.CharField(source="member.member_id")
+    ndc = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=3)
+    days_supply = serializers.IntegerField()
+    channel = serializers.CharField()
+    date_of_service = serializers.DateField()
     policy_code = serializers.SerializerMethodField()
     limit = serializers.SerializerMethodField()
     on_hand = serializers.SerializerMethodField()
     allowed_now = serializers.SerializerMethodField()
+    earliest_date = serializers.DateField()
     override = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Claim
-        fields = [
-            "id",
-            "status",
-            "reject_code",
-            "message",
-            "member_id",
-            "ndc",
-            "quantity",
-            "days_supply",
-            "channel",
-            "date_of_service",
-            "policy_code",
-            "limit",
-            "on_hand",
-            "allowed_now",
-            "earliest_date",
-            "override",
-            "reversed_at",
-        ]
+    reversed_at = serializers.DateTimeField()
 
     def get_policy_code(self, obj) -> str | None:
         return obj.policy.code if obj.policy_id else None
