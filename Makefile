@@ -36,8 +36,10 @@ run: install
 test: install
 	@bash scripts/test.sh
 
+# Needs PostgreSQL (BENCH_DATABASE_URL); writes its numbers into docs/benchmarks.md.
 bench: install
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.workplace
 
 lint: install
 	$(BIN)/ruff check .

@@ -173,12 +173,12 @@ def work_queue(
     mine: bool = False,
     search: str = "",
 ) -> QuerySet:
-    """Open requests, most urgent first: overdue ones (earliest due) lead, then nearest due."""
-    queryset = (
-        OverrideRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES)
-        .select_related("member", "policy", "assigned_to", "prescription")
-        .annotate(drug=_drug_name())
-        .order_by("due_at", "id")
+    """Open requests, most urgent first: overdue ones (earliest due) lead, then nearest due.
+
+    Plain rows, cheap to count; `with_queue_details` adds what the page shows.
+    """
+    queryset = OverrideRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES).order_by(
+        "due_at", "id"
     )
     if status:
         queryset = queryset.filter(status=status)
@@ -196,6 +196,13 @@ def work_queue(
             | Q(member__first_name__icontains=search)
         )
     return queryset
+
+
+def with_queue_details(queryset: QuerySet) -> QuerySet:
+    """Member, policy, assignee, prescription and the drug's name, in the same query."""
+    return queryset.select_related("member", "policy", "assigned_to", "prescription").annotate(
+        drug=_drug_name()
+    )
 
 
 def case_request(request_id: int) -> OverrideRequest | None:

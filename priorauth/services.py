@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from policies import rules
 from policies.models import Criterion, Policy
@@ -616,13 +615,16 @@ def overrides_expire(*, today: date | None = None, batch_size: int = 1000) -> in
             )
             if not batch:
                 return changed
+            # One plain UPDATE and one bulk INSERT of history rows per batch
+            # (bulk_update's CASE per row was the slow part at 100,000).
+            Override.objects.filter(pk__in=[o.pk for o in batch]).update(
+                status=OverrideStatus.EXPIRED
+            )
             for override in batch:
                 override.status = OverrideStatus.EXPIRED
-            bulk_update_with_history(
+            Override.history.bulk_history_create(
                 batch,
-                Override,
-                ["status"],
-                batch_size=batch_size,
+                update=True,
                 default_user=by,
                 default_change_reason=EXPIRED_BY_SCHEDULE,
             )
