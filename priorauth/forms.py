@@ -57,12 +57,14 @@ class OverrideRequestForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["criterion_number"].choices = _criterion_choices()
+        # The API's serializer says what is missing or wrong, all at once and in its words.
+        for field in self.fields.values():
+            field.required = False
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        checked = serializers.OverrideRequestSubmitSerializer(data=cleaned)
+        submitted = {name: value for name, value in cleaned.items() if value not in ("", None)}
+        checked = serializers.OverrideRequestSubmitSerializer(data=submitted)
         if not checked.is_valid():
             apply_errors(self, checked.errors)
             return cleaned

@@ -145,3 +145,13 @@ def test_the_home_page_sends_each_role_to_its_work(client, pharmacist, intake, s
     assert client.get("/")["Location"] == "/requests/mine/"
     client.force_login(stranger)
     assert "none yet" in client.get("/").content.decode()
+
+
+def test_the_form_lists_every_problem_at_once(intake_page):
+    response = intake_page.post("/requests/new/", {"member_id": "M1", "ndc": "123"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) >= {"ndc", "quantity", "days_supply", "prescriber_npi", "urgency"}
+    assert "is not an NDC" in errors["ndc"][0]
+    assert errors["quantity"] == ["This field is required."]
+    assert OverrideRequest.objects.count() == 0
