@@ -126,20 +126,3 @@ def test_the_schema_and_the_swagger_ui_are_served_to_a_logged_in_user(world, as_
     # Offline: every asset comes from our own static files, none from a CDN.
     assert "cdn" not in page.lower()
     assert "/static/drf_spectacular_sidecar/" in page
-
-
-def test_a_token_request_reads_the_user_and_the_roles_in_one_query(world, claims_system):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = token_client(claims_system)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/api/v1/overrides/").status_code == 403
-    assert len(queries) == 1, [q["sql"] for q in queries]
-
-
-def test_removing_a_role_takes_effect_on_the_next_request(world, pharmacist):
-    client = token_client(pharmacist)
-    assert client.get("/api/v1/members/M1/").status_code == 200
-    pharmacist.groups.clear()
-    assert client.get("/api/v1/members/M1/").status_code == 403
