@@ -126,3 +126,10 @@ def test_the_schema_and_the_swagger_ui_are_served_to_a_logged_in_user(world, as_
     # Offline: every asset comes from our own static files, none from a CDN.
     assert "cdn" not in page.lower()
     assert "/static/drf_spectacular_sidecar/" in page
+
+
+def test_removing_a_role_takes_effect_on_the_next_request(world, pharmacist):
+    client = token_client(pharmacist)
+    assert client.get("/api/v1/members/M1/").status_code == 200
+    pharmacist.groups.clear()
+    assert client.get("/api/v1/members/M1/").status_code == 403
