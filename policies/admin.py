@@ -7,12 +7,14 @@ pages under /policies/ (policies.views). See docs/decisions/0006-policy-admin-on
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+
+from priorauth.errors import ServiceError
 
 from . import services
 from .files import PolicyFileError
@@ -27,7 +29,6 @@ from .forms import (
     ProductInlineForm,
 )
 from .history import change_reason, policy_history
-from .management.commands.load_policy import not_loaded_message
 from .models import Criterion, Policy, PolicyStatus, Product, QuantityLimit
 from .ndc import format_ndc, normalize_ndc
 
@@ -211,7 +212,7 @@ class PolicyAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         try:
             services.policy_version_discard(policy_id=obj.pk)
-        except ValidationError as exc:
+        except ServiceError as exc:
             raise PermissionDenied(" ".join(exc.messages)) from None
 
     # --- Pages --------------------------------------------------------------------------
@@ -270,7 +271,7 @@ class PolicyAdmin(admin.ModelAdmin):
                 )
             except PolicyFileError as exc:
                 problems = exc.problems
-                not_loaded = not_loaded_message(upload.name, problems).splitlines()[0]
+                not_loaded = exc.not_loaded_message(upload.name).splitlines()[0]
             else:
                 policy = result.policy
                 if result.created:
@@ -305,7 +306,7 @@ class PolicyAdmin(admin.ModelAdmin):
                     effective_from=form.cleaned_data["effective_from"],
                     reason=form.cleaned_data["reason"],
                 )
-            except ValidationError as exc:
+            except ServiceError as exc:
                 for message in exc.messages:
                     form.add_error("effective_from", message)
             else:

@@ -17,7 +17,7 @@ import re
 from django import forms
 from django.forms.models import BaseInlineFormSet
 
-from . import validation
+from . import selectors, validation
 from .models import Channel, Criterion, CriterionGrant, Policy, Product, ProductNDC
 from .ndc import format_ndc, normalize_ndc
 
@@ -147,7 +147,7 @@ class ProductFormSet(PolicyChildFormSet):
             return
         if validation.dates_problem(policy.effective_from, policy.effective_to):
             return  # the policy form reports the dates
-        conflicts = validation.ndc_conflicts(
+        conflicts = selectors.ndc_conflicts(
             ndcs=owners,
             code=policy.code,
             line_of_business=policy.line_of_business,

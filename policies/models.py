@@ -7,49 +7,46 @@ through policies.files, or through the admin.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from . import validation
+from .choices import NDC_VALIDATOR, Channel, LineOfBusiness, PolicyStatus, quantity_per_days
 
-NDC_VALIDATOR = RegexValidator(r"^\d{11}$", "An NDC has 11 digits (5-4-2), e.g. 00078100768.")
-
-
-class Channel(models.TextChoices):
-    RETAIL = "retail", "retail"
-    HOME_DELIVERY = "home_delivery", "home delivery"
-
-
-def quantity_per_days(row) -> str:
-    """ "4 per 28 days at retail", for any row with channel, max_quantity and per_days."""
-    return (
-        f"{row.max_quantity.normalize():f} per {row.per_days} days at {row.get_channel_display()}"
-    )
-
-
-class LineOfBusiness(models.TextChoices):
-    COMMERCIAL = "commercial", "Commercial"
-    MEDICARE = "medicare", "Medicare"
-    MEDICAID = "medicaid", "Medicaid"
-    EXCHANGE = "exchange", "Individual & family (exchange)"
+# Re-exported: callers that know the models know these names too.
+__all__ = [
+    "NDC_VALIDATOR",
+    "Channel",
+    "Criterion",
+    "CriterionGrant",
+    "LineOfBusiness",
+    "Policy",
+    "PolicyStatus",
+    "Product",
+    "ProductNDC",
+    "QuantityLimit",
+    "quantity_per_days",
+]
 
 
-class PolicyStatus(models.TextChoices):
-    """Where a version stands on a given day."""
+def in_force_on(on: date) -> Q:
+    """A policy version in force on `on`: effective_from <= on <= effective_to (open when empty).
 
-    IN_FORCE = "in_force", "in force"
-    FUTURE = "future", "future"
-    ENDED = "ended", "ended"
+    The one definition: `Policy.objects.in_force` filters with it and
+    `Policy.is_in_force` / `status_on` test the same condition on a loaded row.
+    """
+    return Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on))
 
 
 class PolicyQuerySet(models.QuerySet):
     def in_force(self, on: date) -> "PolicyQuerySet":
-        """Versions whose effective period includes `on` (effective_to is inclusive)."""
-        return self.filter(effective_from__lte=on).filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=on)
-        )
+        """Versions in force on `on` (see in_force_on)."""
+        return self.filter(in_force_on(on))
+
+    def overlapping(self, effective_from: date, effective_to: date | None) -> "PolicyQuerySet":
+        """Versions in force on at least one day of [effective_from, effective_to]."""
+        return self.filter(validation.overlapping(effective_from, effective_to))
 
     def future(self, on: date) -> "PolicyQuerySet":
         return self.filter(effective_from__gt=on)
@@ -103,12 +100,14 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (from {self.effective_from:%Y-%m-%d})"
 
+    def is_in_force(self, on: date) -> bool:
+        """The row-level form of in_force_on (a test keeps the two in agreement)."""
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
     def status_on(self, day: date) -> PolicyStatus:
-        if day < self.effective_from:
-            return PolicyStatus.FUTURE
-        if self.effective_to is not None and day > self.effective_to:
-            return PolicyStatus.ENDED
-        return PolicyStatus.IN_FORCE
+        if self.is_in_force(day):
+            return PolicyStatus.IN_FORCE
+        return PolicyStatus.FUTURE if day < self.effective_from else PolicyStatus.ENDED
 
     @property
     def period(self) -> str:
@@ -119,12 +118,21 @@ class Policy(models.Model):
         if problem:
             raise ValidationError({"effective_to": problem})
         if self.code and self.effective_from:
-            overlaps = validation.version_overlaps(
-                code=self.code,
-                effective_from=self.effective_from,
-                effective_to=self.effective_to,
-                exclude_pk=self.pk,
+            others = (
+                Policy.objects.overlapping(self.effective_from, self.effective_to)
+                .filter(code=self.code)
+                .exclude(pk=self.pk)
+                .order_by("effective_from")
             )
+            overlaps = [
+                validation.version_overlap_message(
+                    code=self.code,
+                    period=self.period,
+                    other_from=other.effective_from,
+                    other_to=other.effective_to,
+                )
+                for other in others
+            ]
             if overlaps:
                 raise ValidationError({"effective_from": overlaps})
 

@@ -1,5 +1,7 @@
 """Writes to policies beyond the file loader: versions and uploads. Each owns its transaction.
 
+They raise priorauth.errors.ServiceError (or NotFound), like every service of the house.
+
 A version of a policy is a Policy row; versions of one policy share `code` and never
 overlap in dates (docs/decisions/0005-policy-versions.md). A new version is a copy of
 the one it replaces, starting on a future day; the replaced version ends the day before.
@@ -12,10 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from priorauth.errors import NotFound, ServiceError
+
 from . import validation
 from .files import LoadResult, PolicyFileError, load_policy_document, parse_policy_text
 from .history import change_reason
 from .models import Criterion, CriterionGrant, Policy, Product, ProductNDC, QuantityLimit
+
+UNKNOWN_VERSION = "No policy version with ID {policy_id}."
 
 MAX_UPLOAD_BYTES = 1_000_000
 ONE_DAY = timedelta(days=1)
@@ -38,9 +44,7 @@ def policy_version_prepare(
     today = today or timezone.localdate()
     reason = reason.strip()
     with transaction.atomic():
-        source = Policy.objects.select_for_update().filter(pk=policy_id).first()
-        if source is None:
-            raise ValidationError(f"No policy version with ID {policy_id}.")
+        source = _lock_version(policy_id)
         problem = validation.new_version_start_problem(
             effective_from=effective_from,
             source_from=source.effective_from,
@@ -48,7 +52,7 @@ def policy_version_prepare(
             today=today,
         )
         if problem:
-            raise ValidationError({"effective_from": problem})
+            raise ServiceError({"effective_from": problem})
         new = Policy(
             code=source.code,
             title=source.title,
@@ -65,16 +69,30 @@ def policy_version_prepare(
             f"ends {effective_from - ONE_DAY}: version from {effective_from} prepared: {reason}"
         ):
             source.effective_to = effective_from - ONE_DAY
-            source.full_clean()
+            _full_clean(source)
             source.save()
         with change_reason(
             f"new version from {effective_from}, copied from the version from "
             f"{source.effective_from}: {reason}"
         ):
-            new.full_clean()
+            _full_clean(new)
             new.save()
             _copy_rows(source, new)
     return NewVersion(policy=new, replaced=source)
+
+
+def _lock_version(policy_id: int) -> Policy:
+    policy = Policy.objects.select_for_update().filter(pk=policy_id).first()
+    if policy is None:
+        raise NotFound({"policy_id": UNKNOWN_VERSION.format(policy_id=policy_id)})
+    return policy
+
+
+def _full_clean(policy: Policy) -> None:
+    try:
+        policy.full_clean()
+    except ValidationError as error:
+        raise ServiceError.from_validation_error(error) from None
 
 
 def _copy_rows(source: Policy, new: Policy) -> None:
@@ -113,9 +131,9 @@ def policy_version_discard(*, policy_id: int, today: date | None = None) -> None
     """Delete a version that has not started; the version it replaced gets its period back."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        policy = Policy.objects.select_for_update().get(pk=policy_id)
+        policy = _lock_version(policy_id)
         if policy.effective_from <= today:
-            raise ValidationError(
+            raise ServiceError(
                 validation.ONLY_FUTURE_VERSIONS_DELETED.format(effective_from=policy.effective_from)
             )
         previous = (

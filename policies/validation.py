@@ -5,11 +5,14 @@ The file loader (policies.files), the admin screens (policies.forms), the model
 sees the same rule, worded the same way, whichever door the policy came through.
 
 Single-row rules are field validators and `Policy.clean()`; rules that need the
-whole policy (a grant against the limits, NDCs against other policies) take
-plain values, because the screens check a policy before any row of it is saved.
+whole policy (a grant against the limits) take plain values, because the screens
+check a policy before any row of it is saved. Everything here is pure: it imports
+no model. What only the database can tell (overlapping versions, NDCs another
+policy manages) is asked in `policies.selectors`, which words it with the
+messages below.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -17,6 +20,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from .choices import Channel
 from .ndc import format_ndc
 
 # --- Messages (tests assert on these) -------------------------------------------------
@@ -81,75 +85,26 @@ def dates_problem(effective_from: date | None, effective_to: date | None) -> str
     return None
 
 
-def version_overlaps(
-    *, code: str, effective_from: date, effective_to: date | None, exclude_pk: int | None = None
-) -> list[str]:
-    """Other versions of `code` whose dates overlap the given period."""
-    from .models import Policy
-
-    others = Policy.objects.filter(overlapping(effective_from, effective_to), code=code)
-    if exclude_pk is not None:
-        others = others.exclude(pk=exclude_pk)
-    period = describe_period(effective_from, effective_to)
-    return [
-        VERSION_OVERLAP.format(
-            code=code,
-            other_from=other.effective_from,
-            other_period=describe_period(other.effective_from, other.effective_to),
-            period=period,
-        )
-        for other in others.order_by("effective_from")
-    ]
-
-
-def ndc_conflicts(
-    *,
-    ndcs: Iterable[str],
-    code: str,
-    line_of_business: str,
-    effective_from: date,
-    effective_to: date | None,
-) -> dict[str, str]:
-    """{ndc: message} for NDCs another policy manages for this line of business on a shared day.
-
-    Versions of the same policy (same code) are left out: they may not overlap each other at
-    all, which `version_overlaps` reports.
-    """
-    from .models import LineOfBusiness, ProductNDC
-
-    rows = (
-        ProductNDC.objects.filter(
-            ndc__in=set(ndcs),
-            product__policy__line_of_business=line_of_business,
-        )
-        .filter(
-            product__policy__in=_policies_overlapping(effective_from, effective_to).exclude(
-                code=code
-            )
-        )
-        .select_related("product__policy")
-        .order_by("ndc", "product__policy__effective_from")
+def version_overlap_message(
+    *, code: str, period: str, other_from: date, other_to: date | None
+) -> str:
+    return VERSION_OVERLAP.format(
+        code=code,
+        other_from=other_from,
+        other_period=describe_period(other_from, other_to),
+        period=period,
     )
-    conflicts: dict[str, str] = {}
-    for row in rows:
-        other = row.product.policy
-        conflicts.setdefault(
-            row.ndc,
-            NDC_MANAGED_ELSEWHERE.format(
-                ndc=format_ndc(row.ndc),
-                title=other.title,
-                code=other.code,
-                other_period=describe_period(other.effective_from, other.effective_to),
-                line_of_business=LineOfBusiness(line_of_business).label,
-            ),
-        )
-    return conflicts
 
 
-def _policies_overlapping(effective_from: date, effective_to: date | None):
-    from .models import Policy
-
-    return Policy.objects.filter(overlapping(effective_from, effective_to))
+def ndc_managed_elsewhere_message(*, ndc: str, other, line_of_business_label: str) -> str:
+    """`other` is the policy version that already manages the NDC."""
+    return NDC_MANAGED_ELSEWHERE.format(
+        ndc=format_ndc(ndc),
+        title=other.title,
+        code=other.code,
+        other_period=describe_period(other.effective_from, other.effective_to),
+        line_of_business=line_of_business_label,
+    )
 
 
 # --- Grants against limits -------------------------------------------------------------
@@ -172,8 +127,6 @@ def grant_problem(
     refuses nothing the plain limit allows: a quantity at least the limit's and a rate
     (quantity per day) at least the limit's, one of them strictly more.
     """
-    from .models import Channel
-
     label = Channel(channel).label
     if channel not in limits:
         return GRANT_WITHOUT_LIMIT.format(channel=label)

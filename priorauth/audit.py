@@ -1,6 +1,11 @@
-"""Who looked at which member: every PHI read is written to the append-only access log."""
+"""Who looked at which member: pages and the API record every PHI read through this.
 
-from .models import Member, PHIAccess
+The HTTP side of `services.phi_access_record`: it takes the user, the path and the
+address from the request being answered.
+"""
+
+from .models import Member
+from .services import phi_access_record
 
 
 def _remote_addr(request) -> str | None:
@@ -9,10 +14,10 @@ def _remote_addr(request) -> str | None:
 
 
 def record_phi_access(request, member: Member, action: str) -> None:
-    PHIAccess.objects.create(
+    phi_access_record(
         user=request.user,
         member=member,
         action=action,
-        path=request.get_full_path()[:300],
+        path=request.get_full_path(),
         remote_addr=_remote_addr(request),
     )

@@ -1,8 +1,16 @@
-"""Errors the services raise, and the messages tests assert on.
+"""The application's errors, and the review domain's messages that tests assert on.
 
-A service error carries field-level messages ({"field": ["message"]}) so that
-the API and the forms can show them next to the input that caused them.
+One hierarchy for every service of both apps (`priorauth.services`,
+`policies.services`, the policy file loader): a service raises a ServiceError (or
+NotFound, Conflict) with field-level messages ({"field": ["message"]}), never a
+Django ValidationError or DoesNotExist. They become 4xx answers in one place for
+the API (priorauth/api/errors.py) and one place for the pages
+(priorauth/web/errors.py), next to the input that caused them.
+
+This module imports nothing from either app, so both can import it.
 """
+
+from django.core.exceptions import ValidationError
 
 
 class ServiceError(Exception):
@@ -18,6 +26,18 @@ class ServiceError(Exception):
             for name, messages in errors.items()
         }
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in self.errors.items()))
+
+    @classmethod
+    def from_validation_error(cls, error: ValidationError) -> "ServiceError":
+        """The same messages, on the same fields, as a Django ValidationError carries."""
+        if hasattr(error, "error_dict"):
+            return cls({field: list(messages) for field, messages in error.message_dict.items()})
+        return cls({"non_field_errors": list(error.messages)})
+
+    @property
+    def messages(self) -> list[str]:
+        """Every message, field by field, for a page that shows them in one list."""
+        return [message for messages in self.errors.values() for message in messages]
 
 
 class NotFound(ServiceError):
@@ -53,6 +73,7 @@ ACTIVE_OVERRIDE_EXISTS = (
 TRANSITION_REFUSED = "A request that is {current} cannot become {target}."
 PEND_REASON_REQUIRED = "Say what information is needed."
 REVOKE_REASON_REQUIRED = "A revocation needs a reason."
+UNKNOWN_OVERRIDE = "No override with ID {id}."
 OVERRIDE_NOT_ACTIVE = (
     "Override {authorization_number} is {status}; only an active one can be revoked."
 )

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "priorauth.web.errors.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "priorauth.urls"
@@ -91,7 +92,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "priorauth.context_processors.navigation",
+                "priorauth.web.context_processors.navigation",
+                "priorauth.web.context_processors.enums",
             ],
         },
     },

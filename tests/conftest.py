@@ -60,7 +60,7 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _no_policies_remembered_from_another_test():
     # Each test has its own database rows; a policy cached by an earlier test is not in it.
-    from priorauth.selectors import forget_policies
+    from policies.selectors import forget_policies
 
     forget_policies()
 

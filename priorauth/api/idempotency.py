@@ -9,10 +9,11 @@ import functools
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from priorauth import services
 from priorauth.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -48,21 +49,20 @@ def idempotent(view_method):
             return Response({HEADER: [KEY_TOO_LONG]}, status=400)
         fingerprint = _fingerprint(request)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        user=request.user, key=key, fingerprint=fingerprint
-                    )
-            except IntegrityError:
-                existing = IdempotencyRecord.objects.get(user=request.user, key=key)
-                return _replay(existing, fingerprint)
+            record, new = services.idempotency_key_claim(
+                user=request.user, key=key, fingerprint=fingerprint
+            )
+            if not new:
+                return _replay(record, fingerprint)
             response = self.handle_view_exceptions(view_method, request, *args, **kwargs)
             if response.status_code >= 500:
                 transaction.set_rollback(True)
                 return response
-            record.status_code = response.status_code
-            record.body = json.loads(json.dumps(response.data, cls=JSONEncoder))
-            record.save(update_fields=["status_code", "body"])
+            services.idempotency_answer_store(
+                record=record,
+                status_code=response.status_code,
+                body=json.loads(json.dumps(response.data, cls=JSONEncoder)),
+            )
             return response
 
     return wrapper

@@ -1,90 +1,11 @@
-"""Input validation and output shapes for API v1. No business rules here."""
+"""What API v1 answers: the output shapes. Inputs are validated by priorauth.inputs."""
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
-from policies.models import Channel, LineOfBusiness
-from policies.ndc import normalize_ndc
-from priorauth import errors
-from priorauth.models import (
-    MEMBER_ID_VALIDATOR,
-    DecisionOutcome,
-    Member,
-    Override,
-    OverrideRequest,
-    Urgency,
-)
-from priorauth.validators import validate_npi
-
-MAX_DAYS_SUPPLY = 365
-QUANTITY_MESSAGE = "Quantity must be a number greater than 0."
-DAYS_SUPPLY_MESSAGE = f"Days supply must be a whole number from 1 to {MAX_DAYS_SUPPLY}."
-DATE_OF_BIRTH_IN_FUTURE = "The date of birth cannot be in the future."
-
-
-class NDCField(serializers.CharField):
-    """Accepts 00078100768 or 00078-1007-68; always gives 11 digits."""
-
-    def to_internal_value(self, data):
-        text = super().to_internal_value(data)
-        try:
-            return normalize_ndc(text)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-
-
-def quantity_field() -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=10,
-        decimal_places=3,
-        min_value=Decimal("0.001"),
-        error_messages={
-            "invalid": QUANTITY_MESSAGE,
-            "min_value": QUANTITY_MESSAGE,
-            "max_digits": "Quantity has too many digits (at most 7 before the point).",
-            "max_whole_digits": "Quantity has too many digits (at most 7 before the point).",
-            "max_decimal_places": "Quantity has at most 3 decimal places.",
-        },
-    )
-
-
-def days_supply_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        min_value=1,
-        max_value=MAX_DAYS_SUPPLY,
-        error_messages={
-            "invalid": DAYS_SUPPLY_MESSAGE,
-            "min_value": DAYS_SUPPLY_MESSAGE,
-            "max_value": DAYS_SUPPLY_MESSAGE,
-            "max_string_length": DAYS_SUPPLY_MESSAGE,
-        },
-    )
-
-
-def channel_field() -> serializers.ChoiceField:
-    return serializers.ChoiceField(
-        choices=Channel.choices,
-        error_messages={
-            "invalid_choice": '"{input}" is not a channel; use retail or home_delivery.'
-        },
-    )
-
-
-class MemberCreateSerializer(serializers.Serializer):
-    member_id = serializers.CharField(max_length=20, validators=[MEMBER_ID_VALIDATOR])
-    first_name = serializers.CharField(max_length=80)
-    last_name = serializers.CharField(max_length=80)
-    date_of_birth = serializers.DateField()
-    line_of_business = serializers.ChoiceField(choices=LineOfBusiness.choices)
-    plan_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
-
-    def validate_date_of_birth(self, value):
-        if value > timezone.localdate():
-            raise serializers.ValidationError(DATE_OF_BIRTH_IN_FUTURE)
-        return value
+from priorauth.models import Member, Override, OverrideRequest
 
 
 class OverrideSummarySerializer(serializers.ModelSerializer):
@@ -132,15 +53,6 @@ class MemberSerializer(serializers.ModelSerializer):
             "plan_name",
             "overrides",
         ]
-
-
-class ClaimSubmitSerializer(serializers.Serializer):
-    member_id = serializers.CharField(max_length=20)
-    ndc = NDCField()
-    quantity = quantity_field()
-    days_supply = days_supply_field()
-    channel = channel_field()
-    date_of_service = serializers.DateField(required=False)
 
 
 class ClaimSerializer(serializers.Serializer):
@@ -198,25 +110,6 @@ def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-class OverrideRequestSubmitSerializer(serializers.Serializer):
-    member_id = serializers.CharField(max_length=20)
-    ndc = NDCField()
-    quantity = quantity_field()
-    days_supply = days_supply_field()
-    channel = channel_field()
-    prescriber_npi = serializers.CharField(max_length=10)
-    urgency = serializers.ChoiceField(choices=Urgency.choices)
-    criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    clinical_notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-
-    def validate_prescriber_npi(self, value):
-        try:
-            validate_npi(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        return value
-
-
 class DecisionSummarySerializer(serializers.Serializer):
     outcome = serializers.CharField()
     criterion_number = serializers.IntegerField(source="criterion.number", allow_null=True)
@@ -271,19 +164,3 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
     def get_override(self, obj) -> dict | None:
         override = getattr(obj, "override", None)
         return OverrideSummarySerializer(override).data if override else None
-
-
-class DecisionSubmitSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(
-        choices=DecisionOutcome.choices,
-        error_messages={"invalid_choice": '"{input}" is not a decision; use approve or deny.'},
-    )
-    criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-    def validate(self, attrs):
-        if attrs["decision"] == DecisionOutcome.APPROVE and attrs.get("criterion_number") is None:
-            raise serializers.ValidationError({"criterion_number": errors.CRITERION_REQUIRED})
-        if attrs["decision"] == DecisionOutcome.DENY and not attrs.get("reason", "").strip():
-            raise serializers.ValidationError({"reason": errors.REASON_REQUIRED})
-        return attrs

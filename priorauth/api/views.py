@@ -1,15 +1,14 @@
-"""API v1 (DESIGN §7). Each view validates input, calls one service or selector, answers."""
+"""API v1 (docs/domain.md §7). Each view validates input, calls one service or selector,
+answers. Reads go through priorauth.selectors, writes through priorauth.services."""
 
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from priorauth import roles, services
+from priorauth import inputs, roles, selectors, services
 from priorauth.audit import record_phi_access
-from priorauth.models import Claim, Member, Override, OverrideRequest
 
 from . import permissions, serializers
 from .idempotency import idempotent
@@ -33,22 +32,17 @@ def _validated(serializer_class, request):
 class MemberCreateView(BaseAPIView):
     permission_classes = [permissions.IntakeOrAdmin]
 
-    @extend_schema(
-        request=serializers.MemberCreateSerializer, responses={201: serializers.MemberSerializer}
-    )
+    @extend_schema(request=inputs.MemberInput, responses={201: serializers.MemberSerializer})
     @idempotent
     def post(self, request):
-        member = services.member_create(**_validated(serializers.MemberCreateSerializer, request))
+        member = services.member_create(**_validated(inputs.MemberInput, request))
         return Response(serializers.MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
-def _overrides_prefetch():
-    return Prefetch(
-        "overrides",
-        queryset=Override.objects.select_related("member", "criterion").prefetch_related(
-            "allowances"
-        ),
-    )
+def _found(value, what: str):
+    if value is None:
+        raise Http404(f"No such {what}.")
+    return value
 
 
 class MemberDetailView(BaseAPIView):
@@ -56,9 +50,7 @@ class MemberDetailView(BaseAPIView):
 
     @extend_schema(responses=serializers.MemberSerializer)
     def get(self, request, member_id: str):
-        member = get_object_or_404(
-            Member.objects.prefetch_related(_overrides_prefetch()), member_id=member_id
-        )
+        member = _found(selectors.member_with_overrides(member_id), "member")
         record_phi_access(request, member, "api member read")
         return Response(serializers.MemberSerializer(member).data)
 
@@ -66,12 +58,10 @@ class MemberDetailView(BaseAPIView):
 class ClaimSubmitView(BaseAPIView):
     permission_classes = [permissions.ClaimsSystem]
 
-    @extend_schema(
-        request=serializers.ClaimSubmitSerializer, responses={201: serializers.ClaimSerializer}
-    )
+    @extend_schema(request=inputs.ClaimInput, responses={201: serializers.ClaimSerializer})
     @idempotent
     def post(self, request):
-        data = _validated(serializers.ClaimSubmitSerializer, request)
+        data = _validated(inputs.ClaimInput, request)
         claim = services.claim_adjudicate(submitted_by=request.user, **data)
         return Response(serializers.ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
@@ -83,35 +73,22 @@ class ClaimReversalView(BaseAPIView):
     @idempotent
     def post(self, request, claim_id: int):
         claim = services.claim_reverse(claim_id=claim_id, by=request.user)
-        claim = Claim.objects.select_related("member", "policy", "override").get(pk=claim.pk)
+        claim = selectors.claim_for_answer(claim.pk)
         return Response(serializers.ClaimSerializer(claim).data)
-
-
-def _request_queryset():
-    return OverrideRequest.objects.select_related(
-        "member",
-        "policy",
-        "attested_criterion",
-        "prescription__prescriber",
-        "decision__criterion",
-        "decision__decided_by",
-        "override__member",
-        "override__criterion",
-    ).prefetch_related("override__allowances")
 
 
 class OverrideRequestSubmitView(BaseAPIView):
     permission_classes = [permissions.Intake]
 
     @extend_schema(
-        request=serializers.OverrideRequestSubmitSerializer,
+        request=inputs.OverrideRequestInput,
         responses={201: serializers.OverrideRequestSerializer},
     )
     @idempotent
     def post(self, request):
-        data = _validated(serializers.OverrideRequestSubmitSerializer, request)
+        data = _validated(inputs.OverrideRequestInput, request)
         created = services.override_request_submit(submitted_by=request.user, **data)
-        created = _request_queryset().get(pk=created.pk)
+        created = selectors.request_for_api(created.pk)
         return Response(
             serializers.OverrideRequestSerializer(created).data, status=status.HTTP_201_CREATED
         )
@@ -122,11 +99,12 @@ class OverrideRequestDetailView(BaseAPIView):
 
     @extend_schema(responses=serializers.OverrideRequestSerializer)
     def get(self, request, request_id: int):
-        queryset = _request_queryset()
-        if not roles.has_role(request.user, roles.CLINICAL_PHARMACIST, roles.AUDITOR):
-            # Intake sees only what it submitted; anything else is "not found", not "forbidden".
-            queryset = queryset.filter(submitted_by=request.user)
-        override_request = get_object_or_404(queryset, pk=request_id)
+        sees_all = roles.has_role(request.user, roles.CLINICAL_PHARMACIST, roles.AUDITOR)
+        # Intake sees only what it submitted; anything else is "not found", not "forbidden".
+        override_request = _found(
+            selectors.request_for_api(request_id, submitted_by=None if sees_all else request.user),
+            "override request",
+        )
         record_phi_access(request, override_request.member, "api override request read")
         return Response(serializers.OverrideRequestSerializer(override_request).data)
 
@@ -135,12 +113,12 @@ class DecisionView(BaseAPIView):
     permission_classes = [permissions.Reviewer]
 
     @extend_schema(
-        request=serializers.DecisionSubmitSerializer,
+        request=inputs.DecisionInput,
         responses=serializers.OverrideRequestSerializer,
     )
     @idempotent
     def post(self, request, request_id: int):
-        data = _validated(serializers.DecisionSubmitSerializer, request)
+        data = _validated(inputs.DecisionInput, request)
         services.override_request_decide(
             request_id=request_id,
             outcome=data["decision"],
@@ -148,7 +126,7 @@ class DecisionView(BaseAPIView):
             reason=data.get("reason", ""),
             by=request.user,
         )
-        decided = _request_queryset().get(pk=request_id)
+        decided = selectors.request_for_api(request_id)
         return Response(serializers.OverrideRequestSerializer(decided).data)
 
 
@@ -161,12 +139,9 @@ class OverrideListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = Override.objects.select_related("member", "criterion").prefetch_related(
-            "allowances"
-        )
         member_id = self.request.query_params.get("member_id")
-        if member_id:
-            member = get_object_or_404(Member, member_id=member_id)
-            record_phi_access(self.request, member, "api overrides read")
-            queryset = queryset.filter(member=member)
-        return queryset
+        if not member_id:
+            return selectors.overrides_for_api()
+        member = _found(selectors.member_by_id(member_id), "member")
+        record_phi_access(self.request, member, "api overrides read")
+        return selectors.overrides_for_api(member=member)

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from priorauth import roles, services
+from priorauth import errors, roles, services
 from priorauth.models import (
     OPEN_REQUEST_STATUSES,
     Claim,
@@ -222,7 +222,7 @@ def test_too_few_members_is_refused(kesimpta):
 
 def test_a_failure_leaves_nothing_half_seeded(kesimpta, monkeypatch):
     def fail(**kwargs):
-        raise services.errors.Conflict({"claim_id": "simulated failure"})
+        raise errors.Conflict({"claim_id": "simulated failure"})
 
     monkeypatch.setattr(services, "claim_reverse", fail)
     with pytest.raises(CommandError, match="nothing was written"):

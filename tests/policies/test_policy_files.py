@@ -203,12 +203,12 @@ def test_every_problem_is_listed_at_once():
 
 
 def test_a_failure_half_way_through_loading_leaves_nothing(monkeypatch):
-    import policies.files as files
+    import policies.files.loading as loading
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(files, "_sync_criteria", explode)
+    monkeypatch.setattr(loading, "_sync_criteria", explode)
     with pytest.raises(RuntimeError):
         load_policy_file(KESIMPTA_FILE)
     assert Policy.objects.count() == Product.objects.count() == 0

@@ -16,6 +16,7 @@ from django.urls import reverse
 from policies import services, validation
 from policies.history import policy_history
 from policies.models import CriterionGrant, Policy, QuantityLimit
+from priorauth.errors import ServiceError
 from priorauth.models import OverrideRequest
 from tests.policies.admin_data import change_form_data
 from tests.steps import at_noon, create_member, decide, submit_claim, submit_request
@@ -61,7 +62,7 @@ def test_a_new_version_is_a_copy_from_a_future_day_and_the_old_one_ends_the_day_
     ],
 )
 def test_a_new_version_must_start_in_the_future(kesimpta, effective_from, message):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ServiceError) as caught:
         prepare(kesimpta, effective_from=effective_from)
     assert caught.value.messages[0].startswith(message)
     assert Policy.objects.count() == 1
@@ -71,7 +72,7 @@ def test_a_new_version_must_start_in_the_future(kesimpta, effective_from, messag
 
 def test_a_new_version_must_start_within_the_version_it_replaces(kesimpta):
     prepare(kesimpta)
-    with pytest.raises(ValidationError, match="must start within the version it replaces"):
+    with pytest.raises(ServiceError, match="must start within the version it replaces"):
         prepare(kesimpta, effective_from=CHANGE + timedelta(days=5))  # the old one ended
 
 
@@ -95,7 +96,7 @@ def test_discarding_a_future_version_gives_the_old_one_its_period_back(kesimpta)
     kesimpta.refresh_from_db()
     assert kesimpta.effective_to is None
     assert Policy.objects.count() == 1
-    with pytest.raises(ValidationError, match="Only a version that has not started"):
+    with pytest.raises(ServiceError, match="Only a version that has not started"):
         services.policy_version_discard(policy_id=kesimpta.pk, today=TODAY)
 
 

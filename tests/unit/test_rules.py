@@ -47,7 +47,7 @@ def claim(
     fills: list[rules.Fill] | None = None,
     limit: rules.Limit = RETAIL,
     override_limit: rules.Limit | None = None,
-) -> rules.Decision:
+) -> rules.ClaimOutcome:
     return rules.decide(
         quantity=Decimal(str(quantity)),
         days_supply=days_supply,

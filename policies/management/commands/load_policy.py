@@ -22,7 +22,7 @@ class Command(BaseCommand):
             try:
                 result = load_policy_file(path, new_only=new_only)
             except PolicyFileError as exc:
-                raise CommandError(not_loaded_message(path, exc.problems)) from None
+                raise CommandError(exc.not_loaded_message(path)) from None
             policy = result.policy
             if result.created:
                 self.stdout.write(f"{path}: created {policy.code} (from {policy.effective_from})")
@@ -30,9 +30,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path}: updated {policy.code}: {', '.join(result.changes)}")
             else:
                 self.stdout.write(f"{path}: {policy.code} unchanged")
-
-
-def not_loaded_message(name: str, problems: list[str]) -> str:
-    """The same words on the command line and on the admin's upload page."""
-    listed = "\n  ".join(problems)
-    return f"{name} was not loaded:\n  {listed}"

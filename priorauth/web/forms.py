@@ -1,26 +1,19 @@
-"""Forms for the pages. Validation is the API's: the same serializer checks both."""
+"""Forms for the pages. Their checks are priorauth.inputs', the same as the API's."""
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
-from policies.models import Channel, Policy
-from priorauth.api import serializers
-from priorauth.errors import ServiceError
+from policies.choices import Channel
+from policies.models import Policy
+from priorauth import inputs
 from priorauth.models import Urgency
 
-
-def apply_errors(form: forms.Form, errors: dict) -> None:
-    """Put {"field": ["message"]} errors (from a serializer or a service) on the form."""
-    for field, messages in errors.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, str(message))
+from .errors import apply_errors
 
 
 def _criterion_choices():
     """Every criterion of the policies in force, grouped by policy, by number."""
-    from django.utils import timezone
-
     groups = []
     for policy in Policy.objects.in_force(timezone.localdate()).prefetch_related("criteria"):
         options = [(c.number, f"{c.number}. {c.label}") for c in policy.criteria.all()]
@@ -40,9 +33,9 @@ class OverrideRequestForm(forms.Form):
         label="Urgency",
         choices=Urgency.choices,
         help_text=(
-            f"Expedited: decided within {settings.PRIORAUTH_CLOCK_HOURS['expedited']} hours "
+            f"Expedited: decided within {settings.PRIORAUTH_CLOCK_HOURS[Urgency.EXPEDITED]} hours "
             "when waiting could seriously jeopardise the patient's health; "
-            f"standard: {settings.PRIORAUTH_CLOCK_HOURS['standard']} hours."
+            f"standard: {settings.PRIORAUTH_CLOCK_HOURS[Urgency.STANDARD]} hours."
         ),
     )
     criterion_number = forms.TypedChoiceField(
@@ -57,19 +50,16 @@ class OverrideRequestForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["criterion_number"].choices = _criterion_choices()
-        # The API's serializer says what is missing or wrong, all at once and in its words.
+        # The shared input checks say what is missing or wrong, all at once and in their words.
         for field in self.fields.values():
             field.required = False
 
     def clean(self):
         cleaned = super().clean()
         submitted = {name: value for name, value in cleaned.items() if value not in ("", None)}
-        checked = serializers.OverrideRequestSubmitSerializer(data=submitted)
+        checked = inputs.OverrideRequestInput(data=submitted)
         if not checked.is_valid():
             apply_errors(self, checked.errors)
             return cleaned
         self.validated = dict(checked.validated_data)
         return cleaned
-
-    def add_service_error(self, error: ServiceError) -> None:
-        apply_errors(self, error.errors)

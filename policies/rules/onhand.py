@@ -1,32 +1,4 @@
-"""The point-of-service quantity-limit rule, as a pure function.
-
-Plain values in, a plain decision out: this module knows nothing about
-Django, the database or the project, so the rule can be read, tested and
-reasoned about on its own.  The adapters that load fills and overrides from
-the database and turn a :class:`Decision` into a claim response live
-elsewhere.
-
-The rule
---------
-A paid claim supplies its quantity evenly over its days supply: ``q`` units
-filled on day ``d`` for ``ds`` days cover days ``d .. d + ds - 1``, one
-``q / ds`` share a day.  For a limit of ``max_quantity`` per ``per_days``
-days, the *on hand* amount on day ``d`` is how much of the member's earlier
-fills falls inside the window ``d .. d + per_days - 1``.
-
-A claim of ``q`` units for ``ds`` days on day ``d`` passes a limit when
-
-* rate:    ``q * per_days <= max_quantity * ds`` (a short days supply cannot
-  be used to raise the rate), and
-* on hand: ``on_hand(d) + q <= max_quantity``.
-
-If the plain limit is not passed and the member holds an override for the
-claim's channel, the same test is made with the override limit.
-
-All arithmetic is exact (:class:`fractions.Fraction`): quantities such as
-0.4 mL spread over 28 days are not representable in binary floating point,
-and a rounding error at a limit boundary would wrongly reject or pay a claim.
-"""
+"""On hand, the limit test, the earliest date and the claim outcome (see the package doc)."""
 
 from __future__ import annotations
 
@@ -36,21 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-
-__all__ = [
-    "Contribution",
-    "Decision",
-    "Fill",
-    "Limit",
-    "LimitTest",
-    "decide",
-    "describe_limit",
-    "describe_quantity",
-    "earliest_date",
-    "on_hand",
-    "reject_message",
-    "test_limit",
-]
 
 # Anything that can be turned into an exact Fraction.  float is deliberately
 # absent: it is already inexact by the time it reaches us.
@@ -62,7 +19,7 @@ Exact = Decimal | Fraction | int
 # ---------------------------------------------------------------------------
 
 
-def _exact(value: Exact, what: str) -> Fraction:
+def as_exact(value: Exact, what: str) -> Fraction:
     """Convert a quantity to a Fraction, refusing anything inexact.
 
     A float (or a NaN/infinite Decimal) would silently defeat the point of
@@ -103,7 +60,7 @@ class Limit:
     per_days: int
 
     def __post_init__(self) -> None:
-        if _exact(self.max_quantity, "max_quantity") < 0:
+        if as_exact(self.max_quantity, "max_quantity") < 0:
             raise ValueError(f"max_quantity must not be negative, got {self.max_quantity}")
         _check_days(self.per_days, "per_days")
 
@@ -121,7 +78,7 @@ class Fill:
         _check_date(self.filled_on, "filled_on")
         # Zero is tolerated (it simply contributes nothing) so that one odd
         # historical row cannot make every later claim for the member fail.
-        if _exact(self.quantity, "quantity") < 0:
+        if as_exact(self.quantity, "quantity") < 0:
             raise ValueError(f"fill quantity must not be negative, got {self.quantity}")
         _check_days(self.days_supply, "days_supply")
 
@@ -156,7 +113,7 @@ class LimitTest:
 
 
 @dataclass(frozen=True)
-class Decision:
+class ClaimOutcome:
     """The adjudication of one claim."""
 
     paid: bool
@@ -265,7 +222,7 @@ def test_limit(
     limit: Limit, fills: Sequence[Fill], quantity: Decimal, days_supply: int, on: date
 ) -> LimitTest:
     """Test a claim of ``quantity`` for ``days_supply`` days on ``on`` against ``limit``."""
-    q = _exact(quantity, "quantity")
+    q = as_exact(quantity, "quantity")
     _check_days(days_supply, "days_supply")
     _check_date(on, "on")
     held, contributions = on_hand(fills, on, limit.per_days)
@@ -327,7 +284,7 @@ def earliest_date(
     after ``on`` (a back-dated claim) grows inside the window at first, which
     breaks monotonicity, so then we scan day by day instead.
     """
-    q = _exact(quantity, "quantity")
+    q = as_exact(quantity, "quantity")
     _check_days(days_supply, "days_supply")
     _check_date(on, "on")
     fills = tuple(fills)
@@ -348,7 +305,7 @@ def earliest_date(
 
 
 # ---------------------------------------------------------------------------
-# Decision
+# ClaimOutcome
 # ---------------------------------------------------------------------------
 
 
@@ -360,7 +317,7 @@ def decide(
     fills: Sequence[Fill],
     limit: Limit,
     override_limit: Limit | None = None,
-) -> Decision:
+) -> ClaimOutcome:
     """Adjudicate one claim.
 
     The plain limit is always tested first; the override is tried only when
@@ -368,12 +325,12 @@ def decide(
     an override.  The earliest date is always stated against the plain
     limit: it answers "when could this be filled without an override".
     """
-    if _exact(quantity, "quantity") <= 0:
+    if as_exact(quantity, "quantity") <= 0:
         raise ValueError(f"claim quantity must be positive, got {quantity}")
     fills = tuple(fills)
     plain = test_limit(limit, fills, quantity, days_supply, on)
     if plain.passes:
-        return Decision(
+        return ClaimOutcome(
             paid=True, uses_override=False, plain=plain, override=None, earliest_date=None
         )
 
@@ -381,150 +338,14 @@ def decide(
     if override_limit is not None:
         override = test_limit(override_limit, fills, quantity, days_supply, on)
         if override.passes:
-            return Decision(
+            return ClaimOutcome(
                 paid=True, uses_override=True, plain=plain, override=override, earliest_date=None
             )
 
-    return Decision(
+    return ClaimOutcome(
         paid=False,
         uses_override=False,
         plain=plain,
         override=override,
         earliest_date=earliest_date(limit, fills, quantity, days_supply, on),
     )
-
-
-# ---------------------------------------------------------------------------
-# Wording
-# ---------------------------------------------------------------------------
-
-
-def _decimal_text(value: Fraction) -> str | None:
-    """``value`` in plain decimal notation if its expansion terminates, else None.
-
-    It terminates exactly when the denominator has no prime factors other
-    than 2 and 5; then multiplying by 10**k, k = max(twos, fives), makes it
-    whole.  Done in integers, not Decimal, so no context precision can round
-    it and no exponent notation ("1E+1") can appear.
-    """
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den != 1:
-        return None
-    k = max(twos, fives)
-    scaled = abs(value.numerator) * 10**k // value.denominator
-    whole, frac = divmod(scaled, 10**k)
-    digits = str(frac).rjust(k, "0").rstrip("0") if k else ""
-    sign = "-" if value < 0 else ""
-    return f"{sign}{whole}.{digits}" if digits else f"{sign}{whole}"
-
-
-def _round_half_up(value: Fraction, places: int) -> Fraction:
-    """Round for display the way a person would (0.125 -> 0.13)."""
-    scale = 10**places
-    magnitude = Fraction(math.floor(abs(value) * scale + Fraction(1, 2)), scale)
-    return magnitude if value >= 0 else -magnitude
-
-
-def describe_quantity(quantity: Decimal | Fraction | int, unit: str) -> str:
-    """A quantity with its unit: "1 pen", "3 pens", "0.4 mL", "0.75 pen", "0.96 pen".
-
-    Exact values are shown exactly; a fraction whose decimal expansion does
-    not terminate is rounded to 2 places, for display only.
-
-    The unit is pluralised only when it is all lowercase letters ("pen" ->
-    "pens"; "mL" and "IU" stay as they are) and the number shown is not 1 and
-    not a fraction of one unit: "0 pens", "1.5 pens", but "0.75 pen".
-    """
-    value = _exact(quantity, "quantity")
-    text = _decimal_text(value)
-    if text is None:
-        value = _round_half_up(value, 2)
-        text = _decimal_text(value)
-        assert text is not None  # a multiple of 1/100 always terminates
-    plural = value != 1 and not (0 < abs(value) < 1)
-    pluralisable = unit.isalpha() and unit.islower()
-    return f"{text} {unit}{'s' if plural and pluralisable else ''}"
-
-
-def _describe_days(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
-
-
-def describe_limit(limit: Limit, unit: str, channel_label: str) -> str:
-    """A limit as a pharmacist would say it: "1 pen per 28 days at retail"."""
-    per = "day" if limit.per_days == 1 else f"{limit.per_days} days"
-    return f"{describe_quantity(limit.max_quantity, unit)} per {per} at {channel_label}"
-
-
-def _describe_fill(fill: Fill, unit: str) -> str:
-    """A fill as dispensed: "1 pen for 28 days"."""
-    return f"{describe_quantity(fill.quantity, unit)} for {_describe_days(fill.days_supply)}"
-
-
-def _on_hand_sentence(test: LimitTest, unit: str) -> str:
-    """Which fills are still on hand, and how much of each, in the applied window."""
-    held = describe_quantity(test.on_hand, unit)
-    if len(test.contributions) == 1:
-        fill = test.contributions[0].fill
-        return (
-            f"{held} still on hand from the fill of {fill.filled_on.isoformat()} "
-            f"({_describe_fill(fill, unit)})."
-        )
-    parts = [
-        f"{c.fill.filled_on.isoformat()} ({_describe_fill(c.fill, unit)}, "
-        f"{describe_quantity(c.on_hand, unit)} of it on hand)"
-        for c in test.contributions
-    ]
-    return f"{held} still on hand from the fills of {', '.join(parts[:-1])} and {parts[-1]}."
-
-
-def reject_message(
-    decision: Decision, *, unit: str, channel_label: str, quantity: Decimal, days_supply: int
-) -> str:
-    """A one-paragraph, plain-text explanation a pharmacist can act on.
-
-    It names the limit that decided the claim, each clause that failed and
-    why, what would pay today, and when this same claim would pay.
-    """
-    if decision.paid:
-        raise ValueError("a paid claim has no reject message")
-    test = decision.applied
-    limit_text = describe_limit(test.limit, unit, channel_label)
-    claim_text = f"{describe_quantity(quantity, unit)} for {_describe_days(days_supply)}"
-    overridden = decision.override is not None
-
-    if overridden:
-        plan_text = describe_limit(decision.plain.limit, unit, channel_label)
-        sentences = [f"Override limit exceeded: {limit_text} (plan limit: {plan_text})."]
-    else:
-        sentences = [f"Plan limit exceeded: {limit_text}."]
-
-    if not test.rate_ok:
-        sentences.append(f"{claim_text} is more than {limit_text}.")
-    if test.on_hand > 0:
-        sentences.append(_on_hand_sentence(test, unit))
-    elif not test.on_hand_ok and test.rate_ok:
-        # Nothing on hand, yet the on-hand clause fails: the quantity alone
-        # is more than may be held at one time.
-        sentences.append(
-            f"{describe_quantity(quantity, unit)} is more than the "
-            f"{describe_quantity(test.limit.max_quantity, unit)} that may be on hand at one time."
-        )
-
-    sentences.append(f"Allowed now: {describe_quantity(test.allowed_now, unit)}.")
-    if decision.earliest_date is not None:
-        sentences.append(
-            f"Earliest date this claim would pay: {decision.earliest_date.isoformat()}."
-        )
-    else:
-        sentences.append("This quantity exceeds the limit on any date.")
-    if not overridden:
-        sentences.append("An override can be requested from the plan.")
-    return " ".join(sentences)

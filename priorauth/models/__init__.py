@@ -1,0 +1,46 @@
+"""The review domain's models, one module per subject, re-exported here.
+
+Models own their derived state (is an override in force on a date, is a request
+overdue); every write goes through priorauth.services.
+"""
+
+from .audit import PHIAccess
+from .claims import Claim, ClaimStatus, RejectCode
+from .idempotency import IdempotencyRecord
+from .members import MEMBER_ID_VALIDATOR, Member, Prescriber, Prescription
+from .overrides import Override, OverrideAllowance, OverrideQuerySet, OverrideStatus, in_force_on
+from .requests import (
+    DECIDED_REQUEST_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    REQUEST_TRANSITIONS,
+    Decision,
+    DecisionOutcome,
+    OverrideRequest,
+    RequestStatus,
+    Urgency,
+)
+
+__all__ = [
+    "DECIDED_REQUEST_STATUSES",
+    "MEMBER_ID_VALIDATOR",
+    "OPEN_REQUEST_STATUSES",
+    "REQUEST_TRANSITIONS",
+    "Claim",
+    "ClaimStatus",
+    "Decision",
+    "DecisionOutcome",
+    "IdempotencyRecord",
+    "Member",
+    "Override",
+    "OverrideAllowance",
+    "OverrideQuerySet",
+    "OverrideRequest",
+    "OverrideStatus",
+    "PHIAccess",
+    "Prescriber",
+    "Prescription",
+    "RejectCode",
+    "RequestStatus",
+    "Urgency",
+    "in_force_on",
+]

@@ -1,0 +1,49 @@
+"""Reads that are more than one line, one module per subject, re-exported here.
+
+Pages, the API and the services read through these; reads of the policy domain
+(which policy manages an NDC, its limits) are in policies.selectors.
+"""
+
+from .audit import access_log_entries
+from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
+from .members import member_by_id, member_with_overrides
+from .overrides import (
+    allowance_in_force,
+    member_overrides,
+    override_in_force,
+    overrides_for_api,
+    overrides_in_force,
+    overrides_not_in_force,
+)
+from .requests import (
+    case_request,
+    member_requests,
+    request_for_api,
+    request_history,
+    requests_submitted_by,
+    with_queue_details,
+    work_queue,
+)
+
+__all__ = [
+    "access_log_entries",
+    "allowance_in_force",
+    "case_request",
+    "claim_for_answer",
+    "claim_history",
+    "fills_reaching",
+    "member_by_id",
+    "member_claims_since",
+    "member_overrides",
+    "member_requests",
+    "member_with_overrides",
+    "override_in_force",
+    "overrides_for_api",
+    "overrides_in_force",
+    "overrides_not_in_force",
+    "request_for_api",
+    "request_history",
+    "requests_submitted_by",
+    "with_queue_details",
+    "work_queue",
+]

@@ -1,0 +1,55 @@
+"""Reads of overrides. "In force" is always Override.objects.in_force / in_force_on."""
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from priorauth.models import Member, Override, OverrideAllowance, in_force_on
+
+
+def allowance_in_force(
+    *, member: Member, policy_code: str, channel: str, on: date
+) -> OverrideAllowance | None:
+    """The member's override grant for this channel in force on `on`, with its override."""
+    return (
+        OverrideAllowance.objects.select_related("override")
+        .filter(
+            in_force_on(on, prefix="override__"),
+            channel=channel,
+            override__member=member,
+            override__policy_code=policy_code,
+        )
+        .first()
+    )
+
+
+def override_in_force(*, member: Member, policy_code: str, on: date) -> Override | None:
+    return Override.objects.in_force(on).filter(member=member, policy_code=policy_code).first()
+
+
+def member_overrides(*, member: Member, policy_code: str | None = None) -> QuerySet:
+    queryset = Override.objects.filter(member=member).select_related("criterion", "request")
+    if policy_code:
+        queryset = queryset.filter(policy_code=policy_code)
+    return queryset.prefetch_related("allowances").order_by("-starts_on", "-id")
+
+
+def _with_details() -> QuerySet:
+    return Override.objects.select_related("member", "criterion", "request").prefetch_related(
+        "allowances"
+    )
+
+
+def overrides_in_force(on: date) -> QuerySet:
+    """Every override in force on `on`, the soonest to end first."""
+    return _with_details().in_force(on).order_by("ends_on", "id")
+
+
+def overrides_not_in_force(on: date) -> QuerySet:
+    """Every other override (used, revoked, expired, ended), the latest to end first."""
+    return _with_details().exclude(in_force_on(on)).order_by("-ends_on", "-id")
+
+
+def overrides_for_api(*, member: Member | None = None) -> QuerySet:
+    queryset = Override.objects.select_related("member", "criterion").prefetch_related("allowances")
+    return queryset if member is None else queryset.filter(member=member)

@@ -1,0 +1,52 @@
+"""Every write in the review domain, one module per subject, re-exported here.
+
+Views, serializers, commands and tasks call these and nothing else that writes.
+Each service owns its transaction, and every service that reads a member's fills
+or overrides and then writes takes the member lock first (locks.py).
+"""
+
+from .audit import phi_access_record
+from .claims import claim_adjudicate, claim_reverse
+from .idempotency import idempotency_answer_store, idempotency_key_claim
+from .members import member_create
+from .overrides import (
+    EXPIRED_BY_SCHEDULE,
+    SYSTEM_USERNAME,
+    override_revoke,
+    overrides_expire,
+    system_user,
+)
+from .requests import (
+    DecisionResult,
+    due_in,
+    override_request_answer,
+    override_request_decide,
+    override_request_pend,
+    override_request_release,
+    override_request_submit,
+    override_request_take,
+    override_request_withdraw,
+)
+
+__all__ = [
+    "EXPIRED_BY_SCHEDULE",
+    "SYSTEM_USERNAME",
+    "DecisionResult",
+    "claim_adjudicate",
+    "claim_reverse",
+    "due_in",
+    "idempotency_answer_store",
+    "idempotency_key_claim",
+    "member_create",
+    "override_request_answer",
+    "override_request_decide",
+    "override_request_pend",
+    "override_request_release",
+    "override_request_submit",
+    "override_request_take",
+    "override_request_withdraw",
+    "override_revoke",
+    "overrides_expire",
+    "phi_access_record",
+    "system_user",
+]

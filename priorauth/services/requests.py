@@ -1,0 +1,303 @@
+"""Writes to override requests: intake, the review workflow, and decisions.
+
+Statuses move only along REQUEST_TRANSITIONS (models/requests.py). A decision
+takes the member lock (it may create an override) and then the request's row
+lock; the one-to-one Decision row and the one-active-override constraint are the
+database's backstop, so exactly one decision ever wins.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from policies import selectors as policy_selectors
+from policies.models import Criterion, Policy
+from priorauth import errors, selectors
+from priorauth.models import (
+    DECIDED_REQUEST_STATUSES,
+    REQUEST_TRANSITIONS,
+    Decision,
+    DecisionOutcome,
+    Override,
+    OverrideRequest,
+    Prescriber,
+    Prescription,
+    RequestStatus,
+)
+
+from .locks import lock_member_by_pk, member_pk_of
+from .overrides import override_create
+
+
+def due_in(urgency: str) -> timedelta:
+    """How long the regulatory clock gives a request of this urgency."""
+    return timedelta(hours=settings.PRIORAUTH_CLOCK_HOURS[urgency])
+
+
+def override_request_submit(
+    *,
+    member_id: str,
+    ndc: str,
+    quantity: Decimal,
+    days_supply: int,
+    channel: str,
+    prescriber_npi: str,
+    urgency: str,
+    criterion_number: int | None = None,
+    clinical_notes: str = "",
+    submitted_by=None,
+) -> OverrideRequest:
+    received_at = timezone.now()
+    today = timezone.localdate(received_at)
+    member = selectors.member_by_id(member_id)
+    if member is None:
+        raise errors.ServiceError({"member_id": errors.UNKNOWN_MEMBER.format(member_id=member_id)})
+    policy = policy_selectors.policy_for_ndc(
+        ndc=ndc, on=today, line_of_business=member.line_of_business
+    )
+    if policy is None:
+        raise errors.ServiceError({"ndc": errors.NDC_NOT_MANAGED.format(ndc=ndc, date=today)})
+    criterion = None
+    if criterion_number is not None:
+        criterion = _criterion(policy, criterion_number)
+    with transaction.atomic():
+        prescriber, _ = Prescriber.objects.get_or_create(npi=prescriber_npi)
+        prescription = Prescription.objects.create(
+            member=member,
+            prescriber=prescriber,
+            ndc=ndc,
+            quantity=quantity,
+            days_supply=days_supply,
+            channel=channel,
+        )
+        request = OverrideRequest(
+            member=member,
+            prescription=prescription,
+            policy=policy,
+            attested_criterion=criterion,
+            urgency=urgency,
+            clinical_notes=clinical_notes,
+            received_at=received_at,
+            due_at=received_at + due_in(urgency),
+            submitted_by=submitted_by,
+        )
+        request._change_reason = "received"
+        request._history_user = submitted_by
+        request.save()
+    return request
+
+
+def _criterion(policy: Policy, number: int) -> Criterion:
+    criteria = {c.number: c for c in policy.criteria.all()}
+    if number not in criteria:
+        raise errors.ServiceError(
+            {
+                "criterion_number": errors.UNKNOWN_CRITERION.format(
+                    policy_code=policy.code,
+                    number=number,
+                    numbers=", ".join(str(n) for n in sorted(criteria)) or "none",
+                )
+            }
+        )
+    return criteria[number]
+
+
+def _not_found(request_id: int) -> errors.NotFound:
+    return errors.NotFound({"request_id": errors.UNKNOWN_REQUEST.format(request_id=request_id)})
+
+
+def _lock_request(request_id: int) -> OverrideRequest:
+    request = (
+        OverrideRequest.objects.select_for_update(of=("self",))
+        .select_related("member", "policy")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise _not_found(request_id)
+    return request
+
+
+def _refuse_if_closed(request: OverrideRequest) -> None:
+    if request.status in DECIDED_REQUEST_STATUSES:
+        decision = request.decision
+        raise errors.Conflict(
+            {
+                "decision": errors.ALREADY_DECIDED.format(
+                    request_id=request.pk,
+                    status=request.get_status_display(),
+                    user=decision.decided_by.get_username(),
+                    at=timezone.localtime(decision.decided_at).strftime("%Y-%m-%d %H:%M %Z"),
+                )
+            }
+        )
+    if not REQUEST_TRANSITIONS.get(request.status):
+        raise errors.Conflict(
+            {
+                "status": errors.REQUEST_CLOSED.format(
+                    request_id=request.pk, status=request.get_status_display()
+                )
+            }
+        )
+
+
+def _transition(request: OverrideRequest, target: RequestStatus, *, reason: str, by) -> None:
+    _refuse_if_closed(request)
+    if target not in REQUEST_TRANSITIONS[request.status]:
+        raise errors.Conflict(
+            {
+                "status": errors.TRANSITION_REFUSED.format(
+                    current=request.get_status_display(), target=target.label
+                )
+            }
+        )
+    request.status = target
+    request._change_reason = reason
+    request._history_user = by
+
+
+# --- The review workflow ---------------------------------------------------------------
+
+
+def override_request_take(*, request_id: int, by) -> OverrideRequest:
+    with transaction.atomic():
+        request = _lock_request(request_id)
+        if request.status == RequestStatus.IN_REVIEW and request.assigned_to_id == by.pk:
+            return request
+        _transition(request, RequestStatus.IN_REVIEW, reason=f"taken by {by.get_username()}", by=by)
+        request.assigned_to = by
+        request.save()
+    return request
+
+
+def override_request_release(*, request_id: int, by) -> OverrideRequest:
+    with transaction.atomic():
+        request = _lock_request(request_id)
+        _transition(
+            request, RequestStatus.PENDING, reason=f"released by {by.get_username()}", by=by
+        )
+        request.assigned_to = None
+        request.save()
+    return request
+
+
+def override_request_pend(*, request_id: int, reason: str, by) -> OverrideRequest:
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ServiceError({"reason": errors.PEND_REASON_REQUIRED})
+    with transaction.atomic():
+        request = _lock_request(request_id)
+        _transition(
+            request, RequestStatus.NEEDS_INFO, reason=f"information needed: {reason}", by=by
+        )
+        request.status_reason = reason
+        request.save()
+    return request
+
+
+def override_request_answer(*, request_id: int, notes: str, by) -> OverrideRequest:
+    """The requester supplied what was asked for: back to the queue."""
+    with transaction.atomic():
+        request = _lock_request(request_id)
+        _transition(request, RequestStatus.PENDING, reason="information supplied", by=by)
+        if notes.strip():
+            request.clinical_notes = f"{request.clinical_notes}\n\n{notes.strip()}".strip()
+        request.status_reason = ""
+        request.save()
+    return request
+
+
+def override_request_withdraw(*, request_id: int, reason: str, by) -> OverrideRequest:
+    with transaction.atomic():
+        request = _lock_request(request_id)
+        _transition(
+            request, RequestStatus.WITHDRAWN, reason=f"withdrawn: {reason}".strip(": "), by=by
+        )
+        request.status_reason = reason
+        request.save()
+    return request
+
+
+# --- Decisions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    decision: Decision
+    override: Override | None
+
+
+def override_request_decide(
+    *,
+    request_id: int,
+    outcome: str,
+    by,
+    criterion_number: int | None = None,
+    reason: str = "",
+) -> DecisionResult:
+    """Approve (creating the override) or deny a request. Exactly one decision ever wins."""
+    reason = (reason or "").strip()
+    if outcome == DecisionOutcome.DENY and not reason:
+        raise errors.ServiceError({"reason": errors.REASON_REQUIRED})
+    if outcome == DecisionOutcome.APPROVE and criterion_number is None:
+        raise errors.ServiceError({"criterion_number": errors.CRITERION_REQUIRED})
+    member_pk = member_pk_of(OverrideRequest.objects, request_id, _not_found(request_id))
+    try:
+        with transaction.atomic():
+            lock_member_by_pk(member_pk)
+            request = _lock_request(request_id)
+            _refuse_if_closed(request)
+            if outcome == DecisionOutcome.APPROVE:
+                return _approve(request, criterion_number, by)
+            return _deny(request, reason, by)
+    except IntegrityError:
+        # The constraints caught what the locks should already have prevented.
+        raise errors.Conflict(
+            {"decision": errors.DECIDED_CONCURRENTLY.format(request_id=request_id)}
+        ) from None
+
+
+def _approve(request: OverrideRequest, criterion_number: int, by) -> DecisionResult:
+    now = timezone.now()
+    criterion = _criterion(request.policy, criterion_number)
+    decision = Decision.objects.create(
+        request=request,
+        outcome=DecisionOutcome.APPROVE,
+        criterion=criterion,
+        decided_by=by,
+        decided_at=now,
+    )
+    override = override_create(
+        request=request, criterion=criterion, today=timezone.localdate(now), by=by
+    )
+    _transition(
+        request,
+        RequestStatus.APPROVED,
+        reason=f"approved under criterion {criterion.number}",
+        by=by,
+    )
+    _close(request, by)
+    return DecisionResult(decision=decision, override=override)
+
+
+def _deny(request: OverrideRequest, reason: str, by) -> DecisionResult:
+    decision = Decision.objects.create(
+        request=request,
+        outcome=DecisionOutcome.DENY,
+        criterion=request.attested_criterion,
+        reason=reason,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    _transition(request, RequestStatus.DENIED, reason="denied", by=by)
+    _close(request, by)
+    return DecisionResult(decision=decision, override=None)
+
+
+def _close(request: OverrideRequest, by) -> None:
+    request.assigned_to = request.assigned_to or by
+    request.save()

@@ -1,0 +1,40 @@
+"""Who may open which page: one decorator, and where each role lands after signing in."""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from priorauth import roles
+
+REVIEWERS = (roles.CLINICAL_PHARMACIST, roles.AUDITOR)
+
+
+def role_required(*allowed: str):
+    """Log in first; then the user must hold one of the roles, or gets 403."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not roles.has_role(request.user, *allowed):
+                raise PermissionDenied(f"This page needs the role {' or '.join(allowed)}.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@login_required
+def home(request):
+    user = request.user
+    if roles.has_role(user, *REVIEWERS):
+        return redirect("queue")
+    if roles.has_role(user, roles.INTAKE):
+        return redirect("my-requests")
+    if roles.has_role(user, roles.POLICY_ADMIN) and user.is_staff:
+        return redirect("admin:policies_policy_changelist")
+    user_roles = [role for role in roles.ALL_ROLES if roles.has_role(user, role)]
+    return render(request, "home.html", {"user_roles": user_roles})

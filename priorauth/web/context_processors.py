@@ -1,0 +1,31 @@
+"""What every page's template can use: the sections the user may open, and the enums."""
+
+from priorauth import roles
+from priorauth.models import ClaimStatus, DecisionOutcome, OverrideStatus, RequestStatus, Urgency
+
+
+def navigation(request):
+    """Which sections the signed-in user's roles open, for the top bar."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {}
+    return {
+        "nav": {
+            "queue": roles.has_role(user, roles.CLINICAL_PHARMACIST, roles.AUDITOR),
+            "intake": roles.has_role(user, roles.INTAKE),
+            "audit": roles.has_role(user, roles.AUDITOR),
+            "policy_admin": user.is_staff and roles.has_role(user, roles.POLICY_ADMIN),
+        }
+    }
+
+
+def enums(request):
+    """Templates compare statuses through these ({% if c.status == ClaimStatus.PAID %}),
+    never through string literals."""
+    return {
+        "ClaimStatus": ClaimStatus,
+        "DecisionOutcome": DecisionOutcome,
+        "OverrideStatus": OverrideStatus,
+        "RequestStatus": RequestStatus,
+        "Urgency": Urgency,
+    }

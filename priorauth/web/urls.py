@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import access, audit, case, intake, members, overrides, queue
+
+urlpatterns = [
+    path("", access.home, name="home"),
+    path("queue/", queue.queue, name="queue"),
+    path("requests/new/", intake.request_new, name="request-new"),
+    path("requests/mine/", intake.my_requests, name="my-requests"),
+    path("requests/<int:request_id>/", case.case_page, name="case"),
+    path("requests/<int:request_id>/notice/", case.notice, name="notice"),
+    path("requests/<int:request_id>/<slug:action>/", case.case_action, name="case-action"),
+    path("members/<str:member_id>/", members.member_page, name="member"),
+    path("overrides/", overrides.overrides_page, name="overrides"),
+    path("overrides/<int:override_id>/revoke/", overrides.override_revoke, name="override-revoke"),
+    path("audit/access/", audit.access_log, name="access-log"),
+]
