@@ -185,8 +185,15 @@ def _case_context(request, case: OverrideRequest) -> dict:
         "criteria": criteria,
         "claims": claims,
         "unit": unit,
+        "history_days": history_days,
         "evidence": evidence.assess(
-            claims=claims, limit=limit, unit=unit, today=today, history_days=history_days
+            claims=claims,
+            limit=limit,
+            policy_per_days=[lim.per_days for lim in limits],
+            criteria=[(c.number, c.label) for c in criteria],
+            unit=unit,
+            today=today,
+            history_days=history_days,
         ),
         "overrides": [(o, o.status_on(today), o.days_left(today)) for o in overrides],
         "history": selectors.request_history(case),
