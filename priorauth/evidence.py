@@ -5,11 +5,13 @@ next to the criterion, and the timeline is the supply on hand, as the claim chec
 counts it, day by day against the limit.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
 from policies import rules
+from priorauth.models import ClaimStatus, RejectCode
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 160
@@ -52,42 +54,81 @@ def assess(
     *,
     claims,
     limit: rules.Limit | None,
+    policy_per_days: Sequence[int],
+    criteria: Sequence[tuple[int, str]],
     unit: str,
     today: date,
     history_days: int,
 ) -> Evidence:
-    """Findings and timeline from every claim of the policy's products in the look-back."""
+    """Findings and timeline from every claim of the policy's products in the look-back.
+
+    ``limit`` is the policy's limit for the request's channel (None when that channel has
+    none); ``policy_per_days`` the window of every limit of the policy, any channel;
+    ``criteria`` the policy's criteria as (number, label) pairs, in the policy's order;
+    ``unit`` the product's unit ("pen", "tablet", "mL").  Claims need ``pk``,
+    ``date_of_service``, ``quantity``, ``days_supply``, ``status`` (a ClaimStatus) and
+    ``reject_code``.
+
+    The findings state what the history shows and name the criteria to weigh it
+    against; they do not say whether a criterion is met: the pharmacist decides.
+    """
     paid = sorted(
-        (c for c in claims if c.status == "paid"), key=lambda c: (c.date_of_service, c.pk)
+        (c for c in claims if c.status == ClaimStatus.PAID),
+        key=lambda c: (c.date_of_service, c.pk),
     )
     fills = _fills(paid)
     on_hand_today = rules.on_hand(fills, today, limit.per_days)[0] if limit else Fraction(0)
-    findings = _findings(claims, paid, limit, unit, today, history_days, on_hand_today)
+    period = _period(limit, policy_per_days, history_days)
+    findings = _findings(
+        claims, paid, limit, period, criteria, unit, today, history_days, on_hand_today
+    )
     timeline = _timeline(fills, limit, unit, today, history_days) if limit else None
     return Evidence(on_hand_today=on_hand_today, findings=findings, timeline=timeline)
 
 
-def _findings(claims, paid, limit, unit, today, history_days, on_hand_today) -> list[str]:
+def _period(limit: rules.Limit | None, policy_per_days: Sequence[int], history_days: int) -> int:
+    """The window the findings speak of: the channel's limit window; for a channel without
+    a limit, the policy's longest limit window; for a policy without limits, the look-back."""
+    if limit:
+        return limit.per_days
+    return max(policy_per_days, default=history_days)
+
+
+def _see(criteria: Sequence[tuple[int, str]]) -> str:
+    """' See criterion 1, “Label”.' naming every criterion of the policy, in its order."""
+    named = [f"criterion {number}, “{label}”" for number, label in criteria]
+    if not named:
+        return ""
+    if len(named) == 1:
+        return f" See {named[0]}."
+    if len(named) == 2:
+        return f" See {named[0]}, and {named[1]}."
+    return f" See {'; '.join(named[:-1])}; and {named[-1]}."
+
+
+def _findings(
+    claims, paid, limit, period, criteria, unit, today, history_days, on_hand_today
+) -> list[str]:
     findings = []
+    see = _see(criteria)
     if not paid:
         findings.append(
-            f"No paid fills in the last {history_days} days: consistent with initiating treatment."
+            f"No paid fills in the last {history_days} days: "
+            f"the member appears new to this therapy.{see}"
         )
     else:
         first, last = paid[0], paid[-1]
         since_first = (today - first.date_of_service).days
-        period = limit.per_days if limit else 28
         if since_first <= period:
             findings.append(
                 f"First paid fill {_days(since_first)} ago ({first.date_of_service}): within the "
-                f"first {period} days of therapy, when induction doses are given."
+                f"first {period} days of therapy, so the member appears to be starting it.{see}"
             )
         else:
             findings.append(
                 f"{len(paid)} paid fill{'s' if len(paid) != 1 else ''} since "
                 f"{first.date_of_service}, the last {_days((today - last.date_of_service).days)} "
-                "ago: the member is established on therapy, so the request needs a documented "
-                "need for additional induction dosing."
+                f"ago: the member appears established on this therapy.{see}"
             )
     if limit:
         most = rules.describe_quantity(limit.max_quantity, unit)
@@ -95,16 +136,23 @@ def _findings(claims, paid, limit, unit, today, history_days, on_hand_today) -> 
             f"On hand today: {rules.describe_quantity(on_hand_today, unit)} "
             f"(limit {most} per {limit.per_days} days)."
         )
+    # Only rejects for the quantity limit speak to this request; other codes (coverage,
+    # timely filing) say nothing about how much the member needs.
     recent_rejects = [
-        c for c in claims if c.status == "rejected" and (today - c.date_of_service).days <= 30
+        c
+        for c in claims
+        if c.status == ClaimStatus.REJECTED
+        and c.reject_code == RejectCode.PLAN_LIMITATIONS_EXCEEDED
+        and (today - c.date_of_service).days <= period
     ]
     if recent_rejects:
         newest = max(c.date_of_service for c in recent_rejects)
         findings.append(
             f"{len(recent_rejects)} claim{'s' if len(recent_rejects) != 1 else ''} rejected for "
-            f"the limit (code 76) in the last 30 days, most recently on {newest}."
+            f"the limit (code {RejectCode.PLAN_LIMITATIONS_EXCEEDED}) in the last {period} "
+            f"days, most recently on {newest}."
         )
-    reversed_count = sum(1 for c in claims if c.status == "reversed")
+    reversed_count = sum(1 for c in claims if c.status == ClaimStatus.REVERSED)
     if reversed_count:
         findings.append(f"{reversed_count} reversed claim{'s' if reversed_count != 1 else ''}.")
     return findings

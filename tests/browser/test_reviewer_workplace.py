@@ -43,7 +43,7 @@ def test_a_pharmacist_approves_the_expedited_request_at_the_top_of_the_queue(
     first_row.get_by_role("link", name=re.compile("Case E1")).click()
     expect(page.get_by_role("heading", name=re.compile("Criterion 1"))).to_be_visible()
     expect(page.locator(".criterion.attested .criterion-text")).to_have_text(SEED_CRITERION)
-    expect(page.get_by_text("consistent with initiating treatment")).to_be_visible()
+    expect(page.get_by_text("the member appears new to this therapy")).to_be_visible()
     screenshot(page, "case")
 
     page.get_by_label("Criterion that is met").select_option("1")

@@ -43,25 +43,68 @@ def test_the_case_page_shows_the_induction_criterion_verbatim_and_what_was_attes
     assert "4 pens per 28 days at retail, or 6 pens per 84 days at home delivery" in page
 
 
-def test_a_member_with_no_fills_is_consistent_with_initiating_treatment(as_pharmacist_page, case):
+SEE_CRITERION_1 = "See criterion 1, “Initiating treatment or additional induction dosing”."
+
+
+def test_a_member_with_no_fills_appears_new_and_the_policy_criterion_is_named(
+    as_pharmacist_page, case
+):
     page = as_pharmacist_page.get(f"/requests/{case.pk}/").content.decode()
-    assert "No paid fills in the last 180 days: consistent with initiating treatment." in page
+    assert (
+        "No paid fills in the last 180 days: the member appears new to this therapy. "
+        + SEE_CRITERION_1
+    ) in page
+    assert "Fills in the last 180 days</h3>" in page
     assert "<svg" in page and "Supply on hand against the limit" in page
 
 
-def test_a_recent_first_fill_is_within_the_induction_period(as_pharmacist_page, case):
+def test_the_look_back_shown_is_the_setting(as_pharmacist_page, case, settings):
+    settings.PRIORAUTH_HISTORY_DAYS = 120
+    page = as_pharmacist_page.get(f"/requests/{case.pk}/").content.decode()
+    assert "Fills in the last 120 days</h3>" in page
+    assert "No paid fills in the last 120 days: " in page
+    assert "last 180 days" not in page
+
+
+def test_a_recent_first_fill_is_within_the_first_limit_window(as_pharmacist_page, case):
+    filled_on = timezone.localdate() - timedelta(days=12)
     services.claim_adjudicate(
         member_id="M1",
         ndc=KESIMPTA_NDC,
         quantity=1,
         days_supply=28,
         channel="retail",
-        date_of_service=timezone.localdate() - timedelta(days=12),
+        date_of_service=filled_on,
     )
     page = as_pharmacist_page.get(f"/requests/{case.pk}/").content.decode()
-    assert "First paid fill 12 days ago" in page
-    assert "within the first 28 days of therapy" in page
-    assert "On hand today: 0.57 pen" in page  # 16 of 28 days left in the 28-day window
+    assert (
+        f"First paid fill 12 days ago ({filled_on}): within the first 28 days of therapy, "
+        "so the member appears to be starting it. " + SEE_CRITERION_1
+    ) in page
+    assert "On hand today: 0.57 pen (limit 1 pen per 28 days)." in page  # 16 of 28 days left
+
+
+def test_a_home_delivery_request_reads_against_the_home_delivery_limit(
+    as_pharmacist_page, kesimpta
+):
+    factories.member("M2")
+    case = factories.kesimpta_request("M2", quantity=6, days_supply=84, channel="home_delivery")
+    filled_on = timezone.localdate() - timedelta(days=40)
+    services.claim_adjudicate(
+        member_id="M2",
+        ndc=KESIMPTA_NDC,
+        quantity=3,
+        days_supply=84,
+        channel="home_delivery",
+        date_of_service=filled_on,
+    )
+    page = as_pharmacist_page.get(f"/requests/{case.pk}/").content.decode()
+    assert (
+        f"First paid fill 40 days ago ({filled_on}): within the first 84 days of therapy, "
+        "so the member appears to be starting it. " + SEE_CRITERION_1
+    ) in page
+    # 3 pens over 84 days, 44 of them still ahead: 44 * 3 / 84 = 1.57 pens.
+    assert "On hand today: 1.57 pens (limit 3 pens per 84 days)." in page
 
 
 def test_viewing_a_case_is_recorded(as_pharmacist_page, pharmacist, case):
