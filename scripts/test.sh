@@ -4,7 +4,7 @@
 # PostgreSQL comes from TEST_DATABASE_URL, else DATABASE_URL when it names PostgreSQL,
 # else the local default. When it cannot be reached, the pass is skipped with the
 # reason printed, unless REQUIRE_SERVICES=1 (CI), where that is a failure. Redis and
-# Chromium are gated inside the suite the same way (tests/conftest.py).
+# Chromium are gated inside the suite the same way (tests/support/services.py).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin

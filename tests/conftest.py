@@ -2,49 +2,19 @@
 
 Service gates: tests marked `postgres`, `redis` or `browser` need the real thing.
 Without it they are skipped with the reason printed, except when REQUIRE_SERVICES=1
-(CI), where a missing service fails the test instead.
+(CI), where a missing service fails the test instead (tests/support/services.py).
 """
 
-import os
-import shutil
-import socket
-from pathlib import Path
-
 import pytest
-from django.db import connection
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from priorauth import roles
-
-ROOT = Path(__file__).resolve().parent.parent
-KESIMPTA_FILE = ROOT / "policies" / "data" / "kesimpta.yaml"
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-
-def _redis_reachable() -> bool:
-    host, port = REDIS_URL.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
-    try:
-        with socket.create_connection((host, int(port)), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _missing_service(item) -> str | None:
-    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        return "needs PostgreSQL: run with DATABASE_URL=postgres://… (make test does a pass)"
-    if item.get_closest_marker("redis") and not _redis_reachable():
-        return f"needs Redis at {REDIS_URL} (set TEST_REDIS_URL)"
-    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
-        return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
-    return None
+from tests.support.cast import make_user, token_client
+from tests.support.paths import KESIMPTA_FILE
+from tests.support.services import REQUIRE_SERVICES, missing_service
 
 
 def pytest_runtest_setup(item):
-    reason = _missing_service(item)
+    reason = missing_service(item)
     if reason is None:
         return
     if REQUIRE_SERVICES:
@@ -63,16 +33,6 @@ def _no_policies_remembered_from_another_test():
     from policies.selectors import forget_policies
 
     forget_policies()
-
-
-def make_user(django_user_model, username: str, *role_names: str):
-    from django.contrib.auth.models import Group
-
-    user = django_user_model.objects.create_user(username=username, password="pass-" + username)
-    for name in role_names:
-        # get_or_create: transactional tests flush the groups the migration made.
-        user.groups.add(Group.objects.get_or_create(name=name)[0])
-    return user
 
 
 @pytest.fixture
@@ -108,14 +68,6 @@ def auditor(django_user_model):
 @pytest.fixture
 def stranger(django_user_model):
     return make_user(django_user_model, "stranger")
-
-
-def token_client(user) -> APIClient:
-    """An API client that authenticates the way programs do: a token header."""
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 
 from priorauth.models import Claim, Decision, Member, Override, OverrideRequest, Prescription
-from tests.steps import VALID_NPI, create_member, decide, submit_claim, submit_request
+from tests.support.steps import VALID_NPI, create_member, decide, submit_claim, submit_request
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from priorauth import services
-from tests.steps import KESIMPTA_NDC, at_noon, create_member
+from tests.support.steps import KESIMPTA_NDC, at_noon, create_member
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 
 from priorauth.models import Claim, Override
-from tests.steps import KESIMPTA_NDC, create_member, submit_request
+from tests.support.steps import KESIMPTA_NDC, create_member, submit_request
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_an_error_is_replayed_too_and_writes_nothing(member, as_claims):
 def test_keys_belong_to_one_client(member, as_claims, django_user_model):
     from django.contrib.auth.models import Group
 
-    from tests.conftest import token_client
+    from tests.support.cast import token_client
 
     other = django_user_model.objects.create_user("claims2")
     other.groups.add(Group.objects.get(name="Claims system"))

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from priorauth.models import Override, OverrideStatus
-from tests.steps import at_noon, create_member, decide, submit_claim, submit_request
+from tests.support.steps import at_noon, create_member, decide, submit_claim, submit_request
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from priorauth.models import PHIAccess
-from tests.conftest import token_client
-from tests.steps import create_member, decide, submit_claim, submit_request
+from tests.support.cast import token_client
+from tests.support.steps import create_member, decide, submit_claim, submit_request
 
 pytestmark = pytest.mark.django_db
 

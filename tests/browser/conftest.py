@@ -9,23 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM
+from tests.support.browser import CHROMIUM_ARGS, LAPTOP
+from tests.support.paths import ARTIFACTS
+from tests.support.services import CHROMIUM
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-LAPTOP = {"width": 1366, "height": 768}
 
 
 def pytest_collection_modifyitems(items):
@@ -66,11 +56,3 @@ def screenshot():
         return path
 
     return save
-
-
-def log_in(page, username: str, password: str | None = None) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password or f"pass-{username}")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()

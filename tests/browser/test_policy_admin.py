@@ -12,9 +12,10 @@ from playwright.sync_api import expect
 from policies.files import load_policy_file
 from policies.models import Policy, QuantityLimit
 from priorauth import roles
-from tests.browser.conftest import log_in
-from tests.conftest import KESIMPTA_FILE, make_user, token_client
-from tests.steps import at_noon, create_member, submit_claim
+from tests.support.browser import log_in
+from tests.support.cast import make_user, token_client
+from tests.support.paths import KESIMPTA_FILE
+from tests.support.steps import at_noon, create_member, submit_claim
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

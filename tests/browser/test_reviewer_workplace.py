@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from priorauth.models import Decision, Override
-from tests import factories
-from tests.browser.conftest import log_in
-from tests.policies.test_policy_files import SEED_CRITERION
+from tests.support import factories
+from tests.support.browser import log_in
+from tests.support.data import SEED_CRITERION
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,8 +19,9 @@ from django.db import connection
 from django.utils import timezone
 
 from priorauth.models import Override
-from tests import factories
-from tests.conftest import REDIS_URL, ROOT
+from tests.support import factories
+from tests.support.paths import ROOT
+from tests.support.services import REDIS_URL
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

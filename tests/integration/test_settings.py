@@ -7,7 +7,7 @@ import sys
 
 from django.conf import settings
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def manage(*args, **env):

@@ -1,20 +1,9 @@
 """Staff members of the roles that use the admin (the admin site needs is_staff)."""
 
 import pytest
-from django.test import Client
 
 from priorauth import roles
-from tests.conftest import make_user
-
-
-def staff_client(django_user_model, username: str, *role_names: str) -> Client:
-    user = make_user(django_user_model, username, *role_names)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
+from tests.support.cast import staff_client
 
 
 @pytest.fixture

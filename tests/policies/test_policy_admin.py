@@ -10,12 +10,10 @@ from policies import validation
 from policies.files import load_policy_file
 from policies.history import policy_history
 from policies.models import Criterion, CriterionGrant, Policy, ProductNDC, QuantityLimit
-from tests.conftest import ROOT
-from tests.policies.admin_data import change_form_data
+from tests.support.paths import EMGALITY_FILE
+from tests.support.policy_admin import change_form_data
 
 pytestmark = pytest.mark.django_db
-
-EMGALITY_FILE = ROOT / "policies" / "data" / "emgality.yaml"
 
 
 def change_url(policy) -> str:

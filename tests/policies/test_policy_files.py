@@ -16,16 +16,12 @@ from policies.files import (
     parse_policy_text,
 )
 from policies.models import Criterion, Policy, Product, ProductNDC, QuantityLimit
-from tests.conftest import KESIMPTA_FILE
+from tests.support.data import SEED_CRITERION
+from tests.support.paths import KESIMPTA_FILE
 
 pytestmark = pytest.mark.django_db
 
 KESIMPTA_TEXT = KESIMPTA_FILE.read_text()
-SEED_CRITERION = (
-    "If the patient is initiating treatment or requires additional induction dosing, "
-    "approve a one-time override of 4 pens as a 28-day supply at retail or 6 pens as an "
-    "84-day supply at home delivery."
-)
 
 # A different shape: two strengths share one limit, tablets, two criteria of 6 and 12 months.
 OTHER_POLICY = {

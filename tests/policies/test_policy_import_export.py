@@ -18,13 +18,12 @@ from policies.files import (
     parse_policy_text,
 )
 from policies.models import Policy, ProductNDC
-from tests.conftest import KESIMPTA_FILE, ROOT
-from tests.steps import at_noon
+from tests.support.paths import EMGALITY_FILE, KESIMPTA_FILE, POLICY_DATA
+from tests.support.steps import at_noon
 
 pytestmark = pytest.mark.django_db
 
-DATA = ROOT / "policies" / "data"
-SHIPPED = sorted(DATA.glob("*.yaml"))
+SHIPPED = sorted(POLICY_DATA.glob("*.yaml"))
 
 
 def test_three_policies_are_shipped():
@@ -56,7 +55,7 @@ def test_the_shipped_policies_load_together_and_twice(capsys):
 
 def test_an_ndc_another_policy_manages_for_the_plan_is_refused_by_the_loader(tmp_path):
     load_policy_file(KESIMPTA_FILE)
-    other = (DATA / "emgality.yaml").read_text().replace('["00002143611"]', '["00078-1007-68"]')
+    other = EMGALITY_FILE.read_text().replace('["00002143611"]', '["00078-1007-68"]')
     path = tmp_path / "emgality.yaml"
     path.write_text(other)
     with pytest.raises(PolicyFileError) as caught:

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from policies.files import load_policy_file
-from tests.conftest import ROOT
-from tests.policies.admin_data import change_form_data
+from tests.support.paths import EMGALITY_FILE
+from tests.support.policy_admin import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, kesimpta):
 
 @pytest.mark.parametrize("term", ["Emgality", "migraine-emgality", "syringe", "00002-2377-11"])
 def test_the_list_searches_by_title_code_drug_or_ndc(client, pharmacist, kesimpta, term):
-    load_policy_file(ROOT / "policies" / "data" / "emgality.yaml")
+    load_policy_file(EMGALITY_FILE)
     client.force_login(pharmacist)
     rows = client.get(reverse("policies:list"), {"q": term}).context["rows"]
     assert [policy.code for policy, _ in rows] == ["migraine-emgality-dqm"]

@@ -18,8 +18,8 @@ from policies.history import policy_history
 from policies.models import CriterionGrant, Policy, QuantityLimit
 from priorauth.errors import ServiceError
 from priorauth.models import OverrideRequest
-from tests.policies.admin_data import change_form_data
-from tests.steps import at_noon, create_member, decide, submit_claim, submit_request
+from tests.support.policy_admin import change_form_data
+from tests.support.steps import at_noon, create_member, decide, submit_claim, submit_request
 
 pytestmark = pytest.mark.django_db
 

@@ -1,19 +1,13 @@
 """Every worked case of scenarios/kesimpta.json, through the HTTP API and the database."""
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.steps import (
-    assert_claim_as_expected,
-    at_noon,
-    create_member,
-    decide,
-    submit_claim,
-    submit_request,
-)
+from tests.support.scenarios import ScenarioRunner, assert_claim_as_expected
+from tests.support.steps import at_noon, create_member, decide, submit_claim, submit_request
 
 HERE = Path(__file__).resolve().parent
 SCENARIO_FILE = HERE / "kesimpta.json"
@@ -31,18 +25,13 @@ def test_the_scenario_file_has_all_twenty_cases():
     assert len(SCENARIOS["cases"]) == 20
 
 
-class Runner:
+class Runner(ScenarioRunner):
+    day_0 = DAY_0
+
     def __init__(self, as_intake, as_claims, as_pharmacist, ndc):
         self.as_intake, self.as_claims, self.as_pharmacist = as_intake, as_claims, as_pharmacist
         self.ndc = ndc
         self.claim_ids: dict[str, int] = {}
-
-    def day(self, n: int) -> date:
-        return DAY_0 + timedelta(days=n)
-
-    def run(self, step: dict) -> None:
-        with at_noon(self.day(step["day"])):
-            getattr(self, step["action"])(step)
 
     def approve(self, step):
         member = step.get("member", "M1")

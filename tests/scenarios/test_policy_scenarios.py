@@ -7,24 +7,18 @@ data file does not break the cases.
 """
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from policies.files import load_policy_file
 from policies.models import ProductNDC
-from tests.steps import (
-    assert_claim_as_expected,
-    at_noon,
-    create_member,
-    decide,
-    submit_claim,
-    submit_request,
-)
+from tests.support.paths import POLICY_DATA
+from tests.support.scenarios import ScenarioRunner, assert_claim_as_expected
+from tests.support.steps import at_noon, create_member, decide, submit_claim, submit_request
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[1] / "policies" / "data"
 SCENARIO_FILES = ("emgality.json", "humira.json")
 DAY_0 = date(2026, 3, 2)  # after both policies took effect (2025-07-01)
 
@@ -36,7 +30,9 @@ def _cases():
             yield pytest.param(scenarios, case, id=f"{name[:-5]}: {case['name']}")
 
 
-class Runner:
+class Runner(ScenarioRunner):
+    day_0 = DAY_0
+
     def __init__(self, scenarios: dict, policy, as_intake, as_claims, as_pharmacist):
         self.as_intake, self.as_claims, self.as_pharmacist = as_intake, as_claims, as_pharmacist
         self.ndcs = {
@@ -46,13 +42,6 @@ class Runner:
             for key, name in scenarios["products"].items()
         }
         assert all(self.ndcs.values()), self.ndcs
-
-    def day(self, n: int) -> date:
-        return DAY_0 + timedelta(days=n)
-
-    def run(self, step: dict) -> None:
-        with at_noon(self.day(step["day"])):
-            getattr(self, step["action"])(step)
 
     def approve(self, step):
         submitted = submit_request(
@@ -93,7 +82,7 @@ class Runner:
 
 @pytest.mark.parametrize(("scenarios", "case"), list(_cases()))
 def test_scenario(scenarios, case, db, as_intake, as_claims, as_pharmacist):
-    policy = load_policy_file(DATA / scenarios["policy_file"]).policy
+    policy = load_policy_file(POLICY_DATA / scenarios["policy_file"]).policy
     runner = Runner(scenarios, policy, as_intake, as_claims, as_pharmacist)
     with at_noon(DAY_0):
         assert create_member(as_intake, "M1").status_code == 201

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from priorauth import services
 from priorauth.models import Decision, Override, OverrideRequest, PHIAccess
-from tests import factories
-from tests.policies.test_policy_files import SEED_CRITERION
-from tests.steps import KESIMPTA_NDC
+from tests.support import factories
+from tests.support.data import SEED_CRITERION
+from tests.support.steps import KESIMPTA_NDC
 
 pytestmark = pytest.mark.django_db
 

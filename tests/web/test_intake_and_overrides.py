@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from priorauth.models import Override, OverrideRequest, PHIAccess
-from tests import factories
-from tests.steps import VALID_NPI, submit_request
+from tests.support import factories
+from tests.support.steps import VALID_NPI, submit_request
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from priorauth.models import OverrideRequest
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import yaml
@@ -19,10 +18,10 @@ import yaml
 from policies import rules
 from priorauth import evidence
 from priorauth.models import ClaimStatus, RejectCode
+from tests.support.paths import POLICY_DATA
 
 TODAY = date(2026, 6, 15)
 HISTORY_DAYS = 180
-POLICY_DATA = Path(__file__).resolve().parents[2] / "policies" / "data"
 
 PEN = dict(
     limit=rules.Limit(Decimal("1"), 28),

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from priorauth import services
 from priorauth.models import Override
-from tests.steps import KESIMPTA_NDC, VALID_NPI
+from tests.support.steps import KESIMPTA_NDC, VALID_NPI
 
 
 def member(member_id: str, **fields):

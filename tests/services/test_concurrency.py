@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from priorauth.models import Claim, Decision, Override
-from tests.conftest import token_client
-from tests.steps import create_member, decide, submit_claim, submit_request
+from tests.support.cast import token_client
+from tests.support.steps import create_member, decide, submit_claim, submit_request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

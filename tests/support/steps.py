@@ -1,4 +1,4 @@
-"""Steps that drive the real HTTP API, shared by scenario and API tests."""
+"""Steps that drive the real HTTP API, shared by scenario, API, web and browser tests."""
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -52,21 +52,3 @@ def submit_request(client, **fields):
 
 def decide(client, request_id: int, **fields):
     return client.post(f"/api/v1/override-requests/{request_id}/decision/", fields, format="json")
-
-
-def assert_claim_as_expected(response, step: dict, day) -> dict:
-    """Check a claim answer against a scenario step (`day(n)` turns day numbers into dates)."""
-    assert response.status_code == 201, response.json()
-    body = response.json()
-    assert body["status"] == step["expect"], body["message"]
-    if step["expect"] == "paid":
-        assert (body["override"] is not None) == step["uses_override"], body
-        assert body["reject_code"] == ""
-        return body
-    assert body["reject_code"] == step["reject_code"]
-    assert body["allowed_now"] == step["allowed_now"], body
-    expected = step["earliest_day"]
-    assert body["earliest_date"] == (None if expected is None else day(expected).isoformat()), body
-    assert body["override"] is None
-    assert body["message"]
-    return body

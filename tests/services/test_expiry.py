@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from priorauth import services
 from priorauth.models import Override, OverrideStatus
-from tests import factories
+from tests.support import factories
 
 
 @pytest.fixture

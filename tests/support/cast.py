@@ -1,0 +1,38 @@
+"""The fixed cast of users (one per role) and the clients they use.
+
+The fixtures that name them (pharmacist, intake, as_claims, admin_client_policy, …) are in
+tests/conftest.py and tests/policies/conftest.py; these are the helpers behind them.
+"""
+
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+def make_user(django_user_model, username: str, *role_names: str):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username=username, password="pass-" + username)
+    for name in role_names:
+        # get_or_create: transactional tests flush the groups the migration made.
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+def staff_client(django_user_model, username: str, *role_names: str) -> Client:
+    """A signed-in client for a staff member (the admin site needs is_staff)."""
+    user = make_user(django_user_model, username, *role_names)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def token_client(user) -> APIClient:
+    """An API client that authenticates the way programs do: a token header."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
