@@ -1,0 +1,72 @@
+"""The demo's only writes that bypass the services: moving times into the past.
+
+The services stamp the present (a request is received now, an override starts on
+the day it is approved) and rightly offer no way to say otherwise. The demo needs a
+queue with realistic ages and one override past its end, so these two functions
+write the dates with a queryset update. Neither leaves a history row: the history
+keeps the real times.
+"""
+
+import random
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from priorauth import services
+from priorauth.models import OPEN_REQUEST_STATUSES, Override, OverrideRequest, OverrideStatus
+
+from .planner import PlannedRequest
+
+
+def spread_receipt_times(planned: list[PlannedRequest], *, rng: random.Random, now: datetime):
+    """Spread the receipt times over the last days: the first of each open status, then
+    every third, is overdue; the others are part way through their clock."""
+    open_seen: dict[str, int] = {}
+    for plan in planned:
+        request = plan.request
+        is_open = request.status in OPEN_REQUEST_STATUSES
+        overdue = False
+        if is_open:
+            seen = open_seen.get(request.status, 0)
+            open_seen[request.status] = seen + 1
+            overdue = seen % 3 == 0
+        age_hours = _age_hours(request.urgency, is_open=is_open, overdue=overdue, rng=rng)
+        backdate_request_receipt(request, now - timedelta(hours=age_hours))
+
+
+def _age_hours(urgency: str, *, is_open: bool, overdue: bool, rng: random.Random) -> float:
+    clock_hours = services.due_in(urgency).total_seconds() / 3600
+    if overdue:
+        return clock_hours + rng.uniform(1, 36)
+    if is_open:
+        return rng.uniform(0.05, 0.75) * clock_hours
+    # Decided or withdrawn within the clock.
+    return rng.uniform(0.1, 0.9) * clock_hours
+
+
+def backdate_request_receipt(request: OverrideRequest, received_at: datetime) -> None:
+    """Direct write: override_request_submit always receives now. Keeps
+    due_at = received_at + the urgency's clock, as the service would have set it."""
+    OverrideRequest.objects.filter(pk=request.pk).update(
+        received_at=received_at, due_at=received_at + services.due_in(request.urgency)
+    )
+
+
+def leave_one_override_past_its_end(today: date, say: Callable[[str], None]) -> None:
+    """Leave one override stored `active` although its last day has passed.
+
+    This is the state the expiry task exists for: after `make run`, beat flips it
+    to `expired` within PRIORAUTH_EXPIRY_INTERVAL_SECONDS, and meanwhile no claim
+    may use it (the check reads the dates, not the stored status). Direct write: an
+    approval always starts today, and no service moves an override's dates.
+    """
+    override = Override.objects.filter(status=OverrideStatus.ACTIVE).order_by("id").first()
+    if override is None:
+        return
+    ended_on = today - timedelta(days=4)
+    Override.objects.filter(pk=override.pk).update(
+        starts_on=today - timedelta(days=33), ends_on=ended_on
+    )
+    say(
+        f"Override {override.authorization_number} ended on {ended_on} but is stored "
+        "active: the expiry task will mark it expired on its next run."
+    )
