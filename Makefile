@@ -38,8 +38,7 @@ test: install
 
 # Needs PostgreSQL (BENCH_DATABASE_URL); writes its numbers into docs/benchmarks.md.
 bench: install
-	$(BIN)/python -m benchmarks.run
-	$(BIN)/python -m benchmarks.workplace
+	$(BIN)/python -m benchmarks
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,1 +1,2 @@
-"""Benchmarks: `make bench` (python -m benchmarks.run) measures the claims API under load."""
+"""Benchmarks: `make bench` (python -m benchmarks) measures the claims API under load, the
+work queue page and the override expiry; see benchmarks/__main__.py."""

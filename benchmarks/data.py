@@ -1,4 +1,5 @@
-"""The benchmark's data: members and their paid claim history, loaded with COPY.
+"""The benchmarks' data: members and their paid claim history, loaded with COPY, and
+the users the benchmarks act as.
 
 Import after django.setup(). Seeded rows are told apart from what a run adds by
 `submitted_by`: seeded claims have none, claims a run makes are submitted by a
@@ -12,9 +13,13 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
+from rest_framework.authtoken.models import Token
 
+from priorauth import roles
 from priorauth.models import (
     Claim,
     Decision,
@@ -25,6 +30,7 @@ from priorauth.models import (
 )
 
 KESIMPTA_NDC = "00078100768"
+PRESCRIBER_NPI = "1234567893"  # passes the NPI check digit
 MEMBER_PREFIX = "BM"  # seeded members: BM0000001 ...
 SPECIAL_PREFIX = "BENCH-"  # members the benchmark keeps for itself (not seeded history)
 # Drugs the policy does not manage (a statin, metformin, lisinopril, ...): plain paid history.
@@ -83,6 +89,33 @@ CHUNK_MEMBERS = 5_000
 
 def member_id(number: int) -> str:
     return f"{MEMBER_PREFIX}{number:07d}"
+
+
+# --- Users ------------------------------------------------------------------------------
+
+
+def bench_user(username: str, role: str):
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.set_unusable_password()
+    user.save()
+    user.groups.set([Group.objects.get(name=role)])
+    return user
+
+
+def claims_system_user():
+    return bench_user("bench-claims", roles.CLAIMS_SYSTEM)
+
+
+def intake_user():
+    return bench_user("bench-intake", roles.INTAKE)
+
+
+def pharmacist_user():
+    return bench_user("bench-pharmacist", roles.CLINICAL_PHARMACIST)
+
+
+def token_for(user) -> str:
+    return Token.objects.get_or_create(user=user)[0].key
 
 
 # --- COPY text format ------------------------------------------------------------

@@ -204,10 +204,19 @@ def json_field(name: str) -> Callable[[bytes], str | None]:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
+def _process_ids() -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name, which may itself hold spaces and ')'."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
 def _proc_ticks(pid: int) -> int:
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
+        fields = _stat_fields(pid)
     except (OSError, IndexError):
         return 0
     return int(fields[11]) + int(fields[12])  # utime + stime
@@ -253,33 +262,28 @@ def postgres_pids(database: str) -> list[int]:
     Read from /proc (process titles); nothing is signalled.
     """
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in _process_ids():
         try:
-            with open(f"/proc/{entry}/comm") as f:
+            with open(f"/proc/{pid}/comm") as f:
                 if f.read().strip() != "postgres":
                     continue
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
                 title = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         # A backend's title is "postgres: 15/main: USER DATABASE HOST(PORT) STATE";
         # the postmaster, checkpointer, WAL writer, ... have no client address.
         if f" {database} " in title or "(" not in title:
-            found.append(int(entry))
+            found.append(pid)
     return found
 
 
 def children_of(pid: int) -> list[int]:
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for child in _process_ids():
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry))
+            if int(_stat_fields(child)[1]) == pid:  # field 4 of stat: the parent's id
+                found.append(child)
         except (OSError, IndexError, ValueError):
             continue
     return found

@@ -1,6 +1,6 @@
 """Settings for the benchmark server: the project's, plus the baseline endpoint's URLs.
 
-The driver (benchmarks.run) sets DATABASE_URL, DEBUG, SECRET_KEY and the HTTPS
+The harness (benchmarks.harness) sets DATABASE_URL, DEBUG, SECRET_KEY and the HTTPS
 switches in the environment before Django reads them.
 """
 
