@@ -5,7 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from priorauth.models import Claim, Decision, Override
+from priorauth import errors, services
+from priorauth.models import Claim, ClaimStatus, Decision, Override, OverrideStatus
+from tests.support import factories
 from tests.support.cast import token_client
 from tests.support.steps import create_member, decide, submit_claim, submit_request
 
@@ -95,3 +97,42 @@ def test_two_pharmacists_on_the_case_page_at_once_one_decides_the_other_is_told(
     loser = next(r for r in responses if r.status_code == 409)
     assert "already" in loser.content.decode()
     assert Decision.objects.count() == 1
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_a_revocation_and_a_claim_that_needs_the_override_never_overwrite_each_other(
+    kesimpta, claims_system, pharmacist, attempt
+):
+    """Either the claim uses the override (and the revocation is refused: it is used), or
+    the revocation wins (and the claim is rejected). Never a paid claim on a revoked
+    override, and never two status changes written over each other."""
+    factories.member("M1")
+    request = factories.kesimpta_request("M1")
+    approved = services.override_request_decide(
+        request_id=request.pk, outcome="approve", criterion_number=1, by=pharmacist
+    ).override
+    client = token_client(claims_system)
+
+    def revoke():
+        try:
+            services.override_revoke(
+                override_id=approved.pk, reason="Prescriber asked", by=pharmacist
+            )
+        except errors.Conflict as refused:
+            return refused
+        return "revoked"
+
+    claim_response, revoked = race(
+        lambda: submit_claim(client, member_id="M1", quantity="4"), revoke
+    )
+    claim = Claim.objects.get(pk=claim_response.json()["id"])
+    override = Override.objects.get(pk=approved.pk)
+    if revoked == "revoked":
+        assert override.status == OverrideStatus.REVOKED
+        assert claim.status == ClaimStatus.REJECTED and claim.override_id is None
+    else:
+        assert "used" in revoked.errors["override_id"][0]
+        assert override.status == OverrideStatus.USED
+        assert claim.status == ClaimStatus.PAID and claim.override_id == approved.pk
+    # One change after the approval, whoever won: nothing overwritten, nothing lost.
+    assert override.history.count() == 2
