@@ -86,21 +86,21 @@ class MemberInput(serializers.Serializer):
         return value
 
 
-class ClaimInput(serializers.Serializer):
+class DispensingInput(serializers.Serializer):
+    """Who gets how much of which drug, for how long, where: a claim's and a request's."""
+
     member_id = serializers.CharField(max_length=20)
     ndc = NDCField()
     quantity = quantity_field()
     days_supply = days_supply_field()
     channel = channel_field()
+
+
+class ClaimInput(DispensingInput):
     date_of_service = serializers.DateField(required=False)
 
 
-class OverrideRequestInput(serializers.Serializer):
-    member_id = serializers.CharField(max_length=20)
-    ndc = NDCField()
-    quantity = quantity_field()
-    days_supply = days_supply_field()
-    channel = channel_field()
+class OverrideRequestInput(DispensingInput):
     prescriber_npi = serializers.CharField(max_length=10)
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)

@@ -1,4 +1,4 @@
-"""The five roles of DESIGN §5, as Django groups (created by a data migration)."""
+"""The five roles of docs/domain.md §5, as Django groups (created by a data migration)."""
 
 CLINICAL_PHARMACIST = "Clinical pharmacist"
 POLICY_ADMIN = "Policy admin"

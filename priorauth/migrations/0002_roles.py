@@ -1,4 +1,4 @@
-"""Create the five role groups of DESIGN §5 with their model permissions."""
+"""Create the five role groups of docs/domain.md §5 with their model permissions."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

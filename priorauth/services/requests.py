@@ -163,63 +163,85 @@ def _transition(request: OverrideRequest, target: RequestStatus, *, reason: str,
 # --- The review workflow ---------------------------------------------------------------
 
 
-def override_request_take(*, request_id: int, by) -> OverrideRequest:
+def _move(
+    request_id: int, target: RequestStatus, *, reason: str, by, done=None, **fields
+) -> OverrideRequest:
+    """Lock the request, move it to `target` along the allowed transitions, set `fields`
+    (a callable value is computed from the locked request). `done(request)` true: the
+    move has already happened, and nothing is written."""
     with transaction.atomic():
         request = _lock_request(request_id)
-        if request.status == RequestStatus.IN_REVIEW and request.assigned_to_id == by.pk:
+        if done is not None and done(request):
             return request
-        _transition(request, RequestStatus.IN_REVIEW, reason=f"taken by {by.get_username()}", by=by)
-        request.assigned_to = by
+        _transition(request, target, reason=reason, by=by)
+        for name, value in fields.items():
+            setattr(request, name, value(request) if callable(value) else value)
         request.save()
     return request
+
+
+def override_request_take(*, request_id: int, by) -> OverrideRequest:
+    def already_taken_by_them(request: OverrideRequest) -> bool:
+        return request.status == RequestStatus.IN_REVIEW and request.assigned_to_id == by.pk
+
+    return _move(
+        request_id,
+        RequestStatus.IN_REVIEW,
+        reason=f"taken by {by.get_username()}",
+        by=by,
+        done=already_taken_by_them,
+        assigned_to=by,
+    )
 
 
 def override_request_release(*, request_id: int, by) -> OverrideRequest:
-    with transaction.atomic():
-        request = _lock_request(request_id)
-        _transition(
-            request, RequestStatus.PENDING, reason=f"released by {by.get_username()}", by=by
-        )
-        request.assigned_to = None
-        request.save()
-    return request
+    return _move(
+        request_id,
+        RequestStatus.PENDING,
+        reason=f"released by {by.get_username()}",
+        by=by,
+        assigned_to=None,
+    )
 
 
 def override_request_pend(*, request_id: int, reason: str, by) -> OverrideRequest:
     reason = (reason or "").strip()
     if not reason:
         raise errors.ServiceError({"reason": errors.PEND_REASON_REQUIRED})
-    with transaction.atomic():
-        request = _lock_request(request_id)
-        _transition(
-            request, RequestStatus.NEEDS_INFO, reason=f"information needed: {reason}", by=by
-        )
-        request.status_reason = reason
-        request.save()
-    return request
+    return _move(
+        request_id,
+        RequestStatus.NEEDS_INFO,
+        reason=f"information needed: {reason}",
+        by=by,
+        status_reason=reason,
+    )
 
 
 def override_request_answer(*, request_id: int, notes: str, by) -> OverrideRequest:
     """The requester supplied what was asked for: back to the queue."""
-    with transaction.atomic():
-        request = _lock_request(request_id)
-        _transition(request, RequestStatus.PENDING, reason="information supplied", by=by)
-        if notes.strip():
-            request.clinical_notes = f"{request.clinical_notes}\n\n{notes.strip()}".strip()
-        request.status_reason = ""
-        request.save()
-    return request
+    notes = notes.strip()
+
+    def with_notes(request: OverrideRequest) -> str:
+        return f"{request.clinical_notes}\n\n{notes}".strip() if notes else request.clinical_notes
+
+    return _move(
+        request_id,
+        RequestStatus.PENDING,
+        reason="information supplied",
+        by=by,
+        clinical_notes=with_notes,
+        status_reason="",
+    )
 
 
 def override_request_withdraw(*, request_id: int, reason: str, by) -> OverrideRequest:
-    with transaction.atomic():
-        request = _lock_request(request_id)
-        _transition(
-            request, RequestStatus.WITHDRAWN, reason=f"withdrawn: {reason}".strip(": "), by=by
-        )
-        request.status_reason = reason
-        request.save()
-    return request
+    return _move(
+        request_id,
+        RequestStatus.WITHDRAWN,
+        reason=f"withdrawn: {reason}".strip(": "),
+        by=by,
+        status_reason=reason,
+    )
 
 
 # --- Decisions ---------------------------------------------------------------------------

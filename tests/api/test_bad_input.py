@@ -1,4 +1,4 @@
-"""Every bad input of DESIGN §7: a 4xx, a message on the field at fault, and nothing written."""
+"""Every bad input of docs/domain.md §7: a 4xx, a field-level message, and nothing written."""
 
 import pytest
 

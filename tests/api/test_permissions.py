@@ -1,4 +1,4 @@
-"""Each role reaches what DESIGN §5 gives it, and nothing else."""
+"""Each role reaches what docs/domain.md §5 gives it, and nothing else."""
 
 import pytest
 from rest_framework.test import APIClient
