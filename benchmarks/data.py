@@ -239,9 +239,11 @@ def _copy_members(n_members: int, rng: random.Random, today: date) -> None:
         "line_of_business",
         "plan_name",
         "created_at",
+        "coverage_start",
     ]
     columns, suffix = _columns(Member, given)
-    created_at = f"{today - timedelta(days=400):%Y-%m-%d} 12:00:00+00"
+    joined = today - timedelta(days=400)  # before every claim the builder writes
+    created_at = f"{joined:%Y-%m-%d} 12:00:00+00"
     first_born = date(1950, 1, 1).toordinal()
     last_born = date(2005, 12, 31).toordinal()
 
@@ -251,7 +253,7 @@ def _copy_members(n_members: int, rng: random.Random, today: date) -> None:
             born = date.fromordinal(rng.randint(first_born, last_born))
             rows.append(
                 f"{member_id(number)}\t{rng.choice(FIRST_NAMES)}\t{rng.choice(LAST_NAMES)}\t"
-                f"{born:%Y-%m-%d}\tcommercial\tBench PPO\t{created_at}{suffix}\n"
+                f"{born:%Y-%m-%d}\tcommercial\tBench PPO\t{created_at}\t{joined:%Y-%m-%d}{suffix}\n"
             )
             if len(rows) == CHUNK_MEMBERS:
                 yield "".join(rows)

@@ -19,7 +19,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ("member_id", "last_name", "first_name", "line_of_business")
+    list_display = (
+        "member_id",
+        "last_name",
+        "first_name",
+        "line_of_business",
+        "coverage_start",
+        "coverage_end",
+    )
     search_fields = ("member_id", "last_name", "first_name")
 
 

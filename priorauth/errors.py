@@ -56,6 +56,16 @@ DATE_OF_SERVICE_IN_FUTURE = "The date of service {date} is in the future (today 
 NDC_NOT_MANAGED = (
     "NDC {ndc} is not managed by any policy in force on {date} for this member's plan."
 )
+CLAIM_TOO_OLD = (
+    "Claim too old (NCPDP 81): the date of service {date} is more than {days} days before "
+    "{today}; claims for {earliest} or later are accepted."
+)
+NOT_COVERED = (
+    "Patient not covered (NCPDP 65): member {member_id} is not covered on {date} "
+    "(coverage {period})."
+)
+COVERAGE_ENDS_BEFORE_START = "Coverage cannot end ({end}) before it starts ({start})."
+COVERAGE_REASON_REQUIRED = "Say why the coverage changed (e.g. the enrollment record)."
 UNKNOWN_CLAIM = "No claim with ID {claim_id}."
 CLAIM_ALREADY_REVERSED = "Claim {claim_id} was already reversed on {reversed_on}."
 CLAIM_NOT_PAID = "Claim {claim_id} was rejected; only a paid claim can be reversed."

@@ -79,11 +79,26 @@ class MemberInput(serializers.Serializer):
     date_of_birth = serializers.DateField()
     line_of_business = serializers.ChoiceField(choices=LineOfBusiness.choices)
     plan_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    coverage_start = serializers.DateField(
+        required=False, help_text="First day covered; default: the day the member is created."
+    )
+    coverage_end = serializers.DateField(
+        required=False, allow_null=True, help_text="Last day covered (inclusive); empty: open."
+    )
 
     def validate_date_of_birth(self, value):
         if value > timezone.localdate():
             raise serializers.ValidationError(DATE_OF_BIRTH_IN_FUTURE)
         return value
+
+    def validate(self, attrs):
+        start = attrs.get("coverage_start") or timezone.localdate()
+        end = attrs.get("coverage_end")
+        if end is not None and end < start:
+            raise serializers.ValidationError(
+                {"coverage_end": errors.COVERAGE_ENDS_BEFORE_START.format(start=start, end=end)}
+            )
+        return attrs
 
 
 class DispensingInput(serializers.Serializer):

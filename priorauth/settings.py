@@ -214,6 +214,11 @@ PRIORAUTH_CLOCK_HOURS = {
 PRIORAUTH_POLICY_CACHE_SECONDS = envint("PRIORAUTH_POLICY_CACHE_SECONDS", "60")
 # How far back the case page and claim history look.
 PRIORAUTH_HISTORY_DAYS = envint("PRIORAUTH_HISTORY_DAYS", "180")
+# A claim whose date of service is more than this many days before the day it is received
+# is rejected with NCPDP 81 (Claim Too Old): docs/domain.md §8.
+PRIORAUTH_TIMELY_FILING_DAYS = envint("PRIORAUTH_TIMELY_FILING_DAYS", "90")
+if PRIORAUTH_TIMELY_FILING_DAYS < 0:
+    raise ImproperlyConfigured("PRIORAUTH_TIMELY_FILING_DAYS must be 0 or more days")
 # Appeal rights quoted in denial notices.
 PRIORAUTH_APPEAL_DAYS = envint("PRIORAUTH_APPEAL_DAYS", "180")
 PRIORAUTH_APPEAL_STANDARD_HOURS = envint("PRIORAUTH_APPEAL_STANDARD_HOURS", "72")

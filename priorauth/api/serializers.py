@@ -51,6 +51,8 @@ class MemberSerializer(serializers.ModelSerializer):
             "date_of_birth",
             "line_of_business",
             "plan_name",
+            "coverage_start",
+            "coverage_end",
             "overrides",
         ]
 

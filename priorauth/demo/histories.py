@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from policies.models import Channel
 from priorauth import services
 from priorauth.models import Claim, ClaimStatus, Member
@@ -23,6 +25,9 @@ from .narratives import (
     RETAIL,
     demo_member_id,
 )
+
+# Demo members are covered from two years back: before any history the demo makes.
+COVERED_FOR_DAYS = 730
 
 
 @dataclass
@@ -55,6 +60,8 @@ def _create_member(number: int, demo_policy: DemoPolicy, rng: random.Random) -> 
         date_of_birth=DOB_FIRST + timedelta(days=rng.randint(0, (DOB_LAST - DOB_FIRST).days)),
         line_of_business=line_of_business,
         plan_name=rng.choice(PLAN_NAMES.get(line_of_business, FALLBACK_PLAN_NAMES)),
+        # Covered since well before the history below begins (about six months back).
+        coverage_start=timezone.localdate() - timedelta(days=COVERED_FOR_DAYS),
     )
     return DemoMember(member=member, policy=demo_policy, kind=RETAIL)
 
@@ -76,7 +83,10 @@ def _assign_kinds(group: list[DemoMember], demo_policy: DemoPolicy, rng: random.
 
 
 def fill(who: DemoMember, *, channel: str, quantity: Decimal, days: int, on: date, by) -> Claim:
-    """One claim through the claim rule, remembered as the member's latest fill."""
+    """One claim through the claim rule, remembered as the member's latest fill.
+
+    Filed on its date of service, as a pharmacy would have: a history sent today would be
+    older than the timely-filing window (NCPDP 81)."""
     claim = services.claim_adjudicate(
         member_id=who.member.member_id,
         ndc=who.policy.ndc,
@@ -85,6 +95,7 @@ def fill(who: DemoMember, *, channel: str, quantity: Decimal, days: int, on: dat
         channel=channel,
         date_of_service=on,
         submitted_by=by,
+        received_on=on,
     )
     who.fills.append(claim)
     return claim

@@ -7,7 +7,7 @@ overdue); every write goes through priorauth.services.
 from .audit import PHIAccess
 from .claims import Claim, ClaimStatus, RejectCode
 from .idempotency import IdempotencyRecord
-from .members import MEMBER_ID_VALIDATOR, Member, Prescriber, Prescription
+from .members import MEMBER_ID_VALIDATOR, Member, Prescriber, Prescription, covered_on
 from .overrides import Override, OverrideAllowance, OverrideQuerySet, OverrideStatus, in_force_on
 from .requests import (
     DECIDED_REQUEST_STATUSES,
@@ -42,5 +42,6 @@ __all__ = [
     "RejectCode",
     "RequestStatus",
     "Urgency",
+    "covered_on",
     "in_force_on",
 ]

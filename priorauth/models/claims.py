@@ -20,7 +20,9 @@ class ClaimStatus(models.TextChoices):
 class RejectCode(models.TextChoices):
     """NCPDP reject codes this plan answers with."""
 
+    PATIENT_NOT_COVERED = "65", "65 Patient Is Not Covered"
     PLAN_LIMITATIONS_EXCEEDED = "76", "76 Plan Limitations Exceeded"
+    CLAIM_TOO_OLD = "81", "81 Claim Too Old"
 
 
 class Claim(models.Model):

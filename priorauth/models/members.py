@@ -1,7 +1,10 @@
 """Members (the people the plan covers), prescribers and prescriptions."""
 
+from datetime import date
+
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -12,6 +15,20 @@ MEMBER_ID_VALIDATOR = RegexValidator(
 )
 
 
+def covered_on(on: date) -> Q:
+    """A member covered on `on`: coverage_start <= on <= coverage_end (open when empty).
+
+    The one definition (docs/domain.md §8): `Member.objects.covered_on` filters with
+    it and `Member.is_covered_on` tests the same condition on a loaded row.
+    """
+    return Q(coverage_start__lte=on) & (Q(coverage_end__isnull=True) | Q(coverage_end__gte=on))
+
+
+class MemberQuerySet(models.QuerySet):
+    def covered_on(self, on: date) -> "MemberQuerySet":
+        return self.filter(covered_on(on))
+
+
 class Member(models.Model):
     member_id = models.CharField(max_length=20, unique=True, validators=[MEMBER_ID_VALIDATOR])
     first_name = models.CharField(max_length=80)
@@ -19,14 +36,28 @@ class Member(models.Model):
     date_of_birth = models.DateField()
     line_of_business = models.CharField(max_length=20, choices=LineOfBusiness.choices)
     plan_name = models.CharField(max_length=120, blank=True)
+    coverage_start = models.DateField(
+        default=timezone.localdate, help_text="First day covered (a date in the plan's zone)."
+    )
+    coverage_end = models.DateField(
+        null=True, blank=True, help_text="Last day covered (inclusive); empty while covered."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
         # The queue searches members by name.
         indexes = [models.Index(fields=["last_name", "first_name"], name="member_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(coverage_end__isnull=True)
+                | Q(coverage_end__gte=models.F("coverage_start")),
+                name="member_coverage_ends_after_start",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.last_name}, {self.first_name}"
@@ -34,6 +65,10 @@ class Member(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def is_covered_on(self, on: date) -> bool:
+        """The row-level form of covered_on (a test keeps the two in agreement)."""
+        return self.coverage_start <= on and (self.coverage_end is None or on <= self.coverage_end)
 
 
 class Prescriber(models.Model):

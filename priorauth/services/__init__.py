@@ -8,7 +8,7 @@ or overrides and then writes takes the member lock first (locks.py).
 from .audit import phi_access_record
 from .claims import claim_adjudicate, claim_reverse
 from .idempotency import idempotency_answer_store, idempotency_key_claim
-from .members import member_create
+from .members import member_coverage_change, member_create
 from .overrides import (
     EXPIRED_BY_SCHEDULE,
     SYSTEM_USERNAME,
@@ -37,6 +37,7 @@ __all__ = [
     "due_in",
     "idempotency_answer_store",
     "idempotency_key_claim",
+    "member_coverage_change",
     "member_create",
     "override_request_answer",
     "override_request_decide",

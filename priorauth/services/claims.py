@@ -3,11 +3,13 @@
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from policies import rules
 from policies import selectors as policy_selectors
+from policies.validation import describe_period
 from priorauth import errors, selectors
 from priorauth.models import Claim, ClaimStatus, Member, OverrideStatus, RejectCode
 
@@ -31,9 +33,17 @@ def claim_adjudicate(
     channel: str,
     date_of_service: date | None = None,
     submitted_by=None,
+    received_on: date | None = None,
 ) -> Claim:
-    """Decide a pharmacy claim at the point of service and record it."""
-    today = timezone.localdate()
+    """Decide a pharmacy claim at the point of service and record it.
+
+    In order (docs/domain.md §8, §2): a date of service after the day the claim is
+    received is bad input; a claim older than the filing window is rejected 81; one
+    outside the member's coverage 65; then the quantity limit (76). Only the last can
+    pay or use an override. `received_on` is today, except for the demo data, which
+    files its made-up history on the days it happened.
+    """
+    today = received_on or timezone.localdate()
     date_of_service = date_of_service or today
     if date_of_service > today:
         raise errors.ServiceError(
@@ -52,13 +62,13 @@ def claim_adjudicate(
         submitted_by=submitted_by,
     )
     try:
-        return _adjudicate(member_id, claim_fields)
+        return _adjudicate(member_id, claim_fields, today)
     except _OverrideChangedUnderUs:
         # The second time round the override is not active, so nothing can loop.
-        return _adjudicate(member_id, claim_fields)
+        return _adjudicate(member_id, claim_fields, today)
 
 
-def _adjudicate(member_id: str, claim_fields: dict) -> Claim:
+def _adjudicate(member_id: str, claim_fields: dict, today: date) -> Claim:
     with transaction.atomic():
         member = lock_member(member_id=member_id)
         claim = Claim(
@@ -68,6 +78,12 @@ def _adjudicate(member_id: str, claim_fields: dict) -> Claim:
             status=ClaimStatus.PAID,
             **claim_fields,
         )
+        refusal = _eligibility_refusal(member, claim.date_of_service, today)
+        if refusal is not None:
+            claim.status = ClaimStatus.REJECTED
+            claim.reject_code, claim.message = refusal
+            claim.save()
+            return claim
         managed = policy_selectors.managed_limit(
             ndc=claim.ndc,
             channel=claim.channel,
@@ -87,6 +103,22 @@ def _adjudicate(member_id: str, claim_fields: dict) -> Claim:
         ):
             raise _OverrideChangedUnderUs
     return claim
+
+
+def _eligibility_refusal(member: Member, on: date, today: date) -> tuple[str, str] | None:
+    """(reject code, message) when the claim cannot be paid whatever the limit says."""
+    window = settings.PRIORAUTH_TIMELY_FILING_DAYS
+    earliest = today - timedelta(days=window)
+    if on < earliest:
+        return RejectCode.CLAIM_TOO_OLD, errors.CLAIM_TOO_OLD.format(
+            date=on, days=window, today=today, earliest=earliest
+        )
+    if not member.is_covered_on(on):
+        period = describe_period(member.coverage_start, member.coverage_end)
+        return RejectCode.PATIENT_NOT_COVERED, errors.NOT_COVERED.format(
+            member_id=member.member_id, date=on, period=period
+        )
+    return None
 
 
 def _apply_limit(claim: Claim, member: Member, managed: policy_selectors.ManagedLimit) -> None:

@@ -1,12 +1,15 @@
-"""Writes to members: registering one (eligibility comes here too)."""
+"""Writes to members: registering one, and the dates it is covered (docs/domain.md §8)."""
 
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from priorauth import errors
 from priorauth.models import Member
+
+from .locks import lock_member
 
 
 def member_create(
@@ -17,7 +20,12 @@ def member_create(
     date_of_birth: date,
     line_of_business: str,
     plan_name: str = "",
+    coverage_start: date | None = None,
+    coverage_end: date | None = None,
 ) -> Member:
+    """Register a member, covered from `coverage_start` (default: today) to `coverage_end`."""
+    coverage_start = coverage_start or timezone.localdate()
+    _check_coverage(coverage_start, coverage_end)
     member = Member(
         member_id=member_id,
         first_name=first_name,
@@ -25,6 +33,8 @@ def member_create(
         date_of_birth=date_of_birth,
         line_of_business=line_of_business,
         plan_name=plan_name,
+        coverage_start=coverage_start,
+        coverage_end=coverage_end,
     )
     try:
         member.full_clean(validate_unique=False)
@@ -37,4 +47,32 @@ def member_create(
         raise errors.ServiceError(
             {"member_id": errors.DUPLICATE_MEMBER.format(member_id=member_id)}
         ) from None
+    return member
+
+
+def _check_coverage(start: date, end: date | None) -> None:
+    if end is not None and end < start:
+        raise errors.ServiceError(
+            {"coverage_end": errors.COVERAGE_ENDS_BEFORE_START.format(start=start, end=end)}
+        )
+
+
+def member_coverage_change(
+    *, member_id: str, coverage_start: date, coverage_end: date | None, reason: str, by
+) -> Member:
+    """Change the dates a member is covered (enrollment changed), with who and why in history.
+
+    Claims already decided keep their outcome; later claims are checked against the new
+    dates. Takes the member lock, so no claim is adjudicated against half-changed dates.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ServiceError({"reason": errors.COVERAGE_REASON_REQUIRED})
+    _check_coverage(coverage_start, coverage_end)
+    with transaction.atomic():
+        member = lock_member(member_id=member_id)
+        member.coverage_start, member.coverage_end = coverage_start, coverage_end
+        member._change_reason = f"coverage changed: {reason}"
+        member._history_user = by
+        member.save(update_fields=["coverage_start", "coverage_end"])
     return member

@@ -18,7 +18,7 @@ def adjudicate(on, **fields):
     values = dict(member_id="M1", ndc=KESIMPTA_NDC, channel="retail", days_supply=28)
     values.update(fields)
     with CaptureQueriesContext(connection) as queries:
-        claim = services.claim_adjudicate(date_of_service=on, **values)
+        claim = services.claim_adjudicate(date_of_service=on, received_on=on, **values)
     return claim, [
         q["sql"]
         for q in queries.captured_queries

@@ -153,6 +153,17 @@ def test_synthetic_members_with_past_claim_histories(seeded):
     # Some members have no fills at all: new starts.
     assert members.filter(claims__isnull=True).exists()
 
+
+def test_the_history_is_filed_on_time_by_covered_members(seeded):
+    """Months-old fills were filed when they happened, by members covered then: none is
+    rejected as too old (81) or as not covered (65); the only rejects are the limit's."""
+    for member in Member.objects.all():
+        first_fill = member.claims.order_by("date_of_service").first()
+        if first_fill is not None:
+            assert member.is_covered_on(first_fill.date_of_service)
+    rejected = Claim.objects.filter(status=ClaimStatus.REJECTED)
+    assert set(rejected.values_list("reject_code", flat=True)) == {"76"}
+
     assert f"members:           {MEMBERS}" in seeded
     assert "override requests:" in seeded
     assert "overrides:" in seeded

@@ -6,7 +6,7 @@ from itertools import product
 import pytest
 
 from policies.models import Policy
-from priorauth.models import Override, OverrideStatus
+from priorauth.models import Member, Override, OverrideStatus
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +40,17 @@ def test_a_policy_version_is_in_force_by_the_queryset_exactly_when_the_row_says_
         in_queryset = Policy.objects.in_force(DAY).filter(pk=kesimpta.pk).exists()
         assert in_queryset == kesimpta.is_in_force(DAY), (start, end)
         assert (kesimpta.status_on(DAY) == "in_force") == kesimpta.is_in_force(DAY)
+
+
+def test_a_member_is_covered_by_the_queryset_exactly_when_the_row_says_so(kesimpta):
+    member = factories.member("M1")
+    for start, end in product(OFFSETS, (*OFFSETS, None)):
+        if end is not None and end < start:
+            continue
+        Member.objects.filter(pk=member.pk).update(
+            coverage_start=DAY + timedelta(days=start),
+            coverage_end=None if end is None else DAY + timedelta(days=end),
+        )
+        member.refresh_from_db()
+        in_queryset = Member.objects.covered_on(DAY).filter(pk=member.pk).exists()
+        assert in_queryset == member.is_covered_on(DAY), (start, end)

@@ -15,6 +15,7 @@ def member(member_id: str, **fields):
         last_name=f"Member {member_id}",
         date_of_birth=date(1980, 4, 1),
         line_of_business="commercial",
+        coverage_start=date(2000, 1, 1),  # covered before any date a test uses
     )
     values.update(fields)
     return services.member_create(member_id=member_id, **values)

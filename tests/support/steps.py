@@ -24,6 +24,9 @@ def create_member(client, member_id: str = "M1", **overrides):
         "last_name": f"Member {member_id}",
         "date_of_birth": "1980-04-01",
         "line_of_business": "commercial",
+        # Covered long before any date a test uses: tests of the limit are not about
+        # eligibility; tests of eligibility give their own dates.
+        "coverage_start": "2000-01-01",
     }
     body.update(overrides)
     return client.post("/api/v1/members/", body, format="json")
