@@ -189,7 +189,14 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Nesting bounded, no control characters in strings (priorauth/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "priorauth.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # limit 1-200, offset 0-1e9, or a 400 (priorauth/api/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "priorauth.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
