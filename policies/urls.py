@@ -7,6 +7,6 @@ from . import views
 app_name = "policies"
 urlpatterns = [
     path("", views.policy_list, name="list"),
-    path("<int:pk>/", views.policy_detail, name="detail"),
-    path("<int:pk>/export.yaml", views.policy_export, name="export"),
+    path("<id:pk>/", views.policy_detail, name="detail"),
+    path("<id:pk>/export.yaml", views.policy_export, name="export"),
 ]

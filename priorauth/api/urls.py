@@ -8,7 +8,7 @@ urlpatterns = [
     path("members/<str:member_id>/", views.MemberDetailView.as_view(), name="api-member-detail"),
     path("claims/", views.ClaimSubmitView.as_view(), name="api-claim-submit"),
     path(
-        "claims/<int:claim_id>/reversal/",
+        "claims/<id:claim_id>/reversal/",
         views.ClaimReversalView.as_view(),
         name="api-claim-reversal",
     ),
@@ -18,12 +18,12 @@ urlpatterns = [
         name="api-override-request-submit",
     ),
     path(
-        "override-requests/<int:request_id>/",
+        "override-requests/<id:request_id>/",
         views.OverrideRequestDetailView.as_view(),
         name="api-override-request-detail",
     ),
     path(
-        "override-requests/<int:request_id>/decision/",
+        "override-requests/<id:request_id>/decision/",
         views.DecisionView.as_view(),
         name="api-override-request-decision",
     ),

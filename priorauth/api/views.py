@@ -3,7 +3,7 @@ answers. Reads go through priorauth.selectors, writes through priorauth.services
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -138,6 +138,11 @@ class OverrideListView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A bad limit or offset is refused before the member is read or the read logged.
+        self.paginator.checked_params(request)
+
     def get_queryset(self):
         member_id = self.request.query_params.get("member_id")
         if not member_id:
@@ -145,3 +150,14 @@ class OverrideListView(generics.ListAPIView):
         member = _found(selectors.member_by_id(member_id), "member")
         record_phi_access(self.request, member, "api overrides read")
         return selectors.overrides_for_api(member=member)
+
+
+@extend_schema(exclude=True)
+class UnknownPathView(APIView):
+    """Any path under /api/ that no endpoint answers: a JSON 404 for every method (§7.1)."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        raise exceptions.NotFound()

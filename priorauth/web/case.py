@@ -87,8 +87,14 @@ def case_page(request, request_id: int):
 
 
 def _criterion_number(posted: str | None):
-    """A whole number when one was posted; anything else goes to the service to refuse."""
-    return int(posted) if posted and posted.isdigit() else (posted or None)
+    """A whole number when one was posted; anything else goes to the service to refuse.
+
+    ASCII digits only, and not too many: int() refuses "²" (which isdigit() accepts) and
+    numbers over 4,300 digits, and either would be a 500.
+    """
+    if posted and posted.isascii() and posted.isdigit() and len(posted) <= 9:
+        return int(posted)
+    return posted or None
 
 
 def _approve(request, request_id: int) -> str:

@@ -8,5 +8,6 @@ steps         steps that drive the HTTP API (and at_noon, KESIMPTA_NDC, VALID_NP
 scenarios     running a scenario file's steps; assert_claim_as_expected
 factories     domain objects built through the services
 policy_admin  POST data for the policy admin page (change_form_data)
+rows          row_counts: every model's rows, to assert that nothing was written
 browser       Playwright: launch arguments, viewport, log_in
 """
