@@ -15,6 +15,7 @@ from policies.models import (
 )
 from policies.ndc import format_ndc, normalize_ndc
 from priorauth.errors import ServiceError
+from priorauth.http_guard import forbidden_in_text
 
 DEFAULT_ONE_TIME_DAYS = 30
 
@@ -103,6 +104,10 @@ class _Checker:
             return ""
         if max_length and len(value) > max_length:
             self.fail(f"{where}.{key}", f"must be at most {max_length} characters.")
+        problem = forbidden_in_text(value)  # PostgreSQL cannot store a NUL, for one
+        if problem:
+            self.fail(f"{where}.{key}", f"contains {problem}; remove it.")
+            return ""
         return value.strip()
 
     def choice(self, parent: dict, key: str, where: str, choices) -> str:

@@ -62,3 +62,20 @@ def test_the_search_still_finds_a_policy_by_a_hyphenated_ndc(as_pharmacist_page,
 )
 def test_any_query_on_the_policy_list_is_answered_below_500(as_pharmacist_page, params):
     assert as_pharmacist_page.get("/policies/", params).status_code < 500
+
+
+@pytest.mark.parametrize("text", ["Kesimpta\x00", "Kes\x1bimpta"])
+def test_a_policy_file_with_a_control_character_in_a_text_field_is_refused_by_path(text):
+    import yaml
+
+    from policies.files import PolicyFileError, parse_policy_text
+    from tests.support.paths import KESIMPTA_FILE
+
+    document = yaml.safe_load(KESIMPTA_FILE.read_text())
+    document["policy"]["title"] = text
+    with pytest.raises(PolicyFileError) as refused:
+        parse_policy_text(yaml.safe_dump(document), name="bad.yaml")
+    assert any(
+        problem.startswith("policy.title: contains a control character")
+        for problem in refused.value.problems
+    )
