@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from priorauth import roles
+from tests.support import factories
 from tests.support.cast import staff_client
 from tests.support.paths import ROOT
 
@@ -101,7 +102,10 @@ def test_the_swagger_page_loads_its_init_script_and_style_from_files(signed_in_p
 
 
 INLINE = {
-    "an inline script": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
+    # A JSON data block (<script type="application/json">) is data, never run: CSP allows it.
+    "an inline script": re.compile(
+        r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", re.I
+    ),
     "a style element": re.compile(r"<style[\s>]", re.I),
     "a style attribute": re.compile(r"\sstyle\s*=", re.I),
     "an event handler attribute": re.compile(r"\son[a-z]+\s*=", re.I),
@@ -124,3 +128,24 @@ def test_the_inline_finder_finds_each_kind():
     sample += '<a href="javascript:z">'
     assert all(pattern.search(sample) for pattern in INLINE.values())
     assert not INLINE["an inline script"].search('<script src="/static/a.js" defer></script>')
+    assert not INLINE["an inline script"].search('<script type="application/json" id="x">')
+
+
+def test_the_browsable_api_and_the_admin_history_render_without_inline_style(
+    django_user_model, kesimpta
+):
+    member = factories.member("M1")
+    admin = django_user_model.objects.create_superuser("root", password="pass-root")
+    client = Client()
+    client.force_login(admin)
+    pages = {
+        "/api/v1/overrides/": client.get("/api/v1/overrides/", HTTP_ACCEPT="text/html"),
+        "member history": client.get(f"/admin/priorauth/member/{member.pk}/history/"),
+    }
+    found = {
+        name: what
+        for name, page in pages.items()
+        for what, pattern in INLINE.items()
+        if page.status_code != 200 or pattern.search(page.content.decode())
+    }
+    assert found == {}
