@@ -27,9 +27,9 @@ def watched(page):
     page.context.add_init_script(LISTEN)
     page.on(
         "console",
-        lambda message: reports.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            reports.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     page.reports = reports
     return page
