@@ -6,8 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from priorauth import roles
 from tests.support import factories
 from tests.support.browser import log_in
+from tests.support.cast import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,9 +64,10 @@ def test_the_queue_and_a_case_page_run_with_no_csp_violation(watched, pharmacist
 def test_the_admin_change_page_of_a_policy_runs_with_no_csp_violation(
     watched, django_user_model, kesimpta
 ):
-    # A superuser: the role groups' permissions are flushed between transactional tests.
-    django_user_model.objects.create_superuser("root", password="pass-root")
-    log_in(watched, "root")
+    admin = make_user(django_user_model, "policyadmin", roles.POLICY_ADMIN)
+    admin.is_staff = True  # the admin site needs it
+    admin.save(update_fields=["is_staff"])
+    log_in(watched, "policyadmin")
     watched.goto(f"/admin/policies/policy/{kesimpta.pk}/change/")
     expect(watched.locator("#content h1")).to_be_visible()
     expect(watched.locator("input[name=title]")).to_have_value(kesimpta.title)
