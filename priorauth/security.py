@@ -6,6 +6,7 @@ docs/decisions/0009-login-lockout-and-headers.md explains the choices.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 
@@ -63,3 +64,12 @@ def lockout_client_str(username, ip_address, user_agent, path_info, request) -> 
     known = bool(username) and accounts.filter(**{accounts.model.USERNAME_FIELD: username}).exists()
     account = username if known else "(not an account)"
     return f'{{account: "{account}", address: "{ip_address}", path: "{path_info}"}}'
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out sign-in gets (AXES_LOCKOUT_CALLABLE): always the same page, 429.
+
+    Axes' own answer to a request with X-Requested-With would be JSON naming the
+    failure limit and the cool-off; nobody needs those, and a guesser would use them.
+    """
+    return render(request, "registration/locked_out.html", status=429)

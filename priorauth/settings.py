@@ -191,7 +191,7 @@ AXES_RESET_ON_SUCCESS = False  # a success would also wipe its address's failure
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cool-off runs from the lockout
 AXES_CLIENT_IP_CALLABLE = "priorauth.security.client_address"
 AXES_CLIENT_STR_CALLABLE = "priorauth.security.lockout_client_str"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "priorauth.security.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # API: failed `Authorization: Token` per client address, counted in the cache.
 PRIORAUTH_TOKEN_FAILURE_LIMIT = envcount("PRIORAUTH_TOKEN_FAILURE_LIMIT", "10")

@@ -32,7 +32,7 @@
   const ended = () => {
     const link = document.createElement("a");
     const here = window.location.pathname + window.location.search;
-    link.href = "/accounts/login/?next=" + encodeURIComponent(here);
+    link.href = `${body.dataset.sessionLoginUrl}?next=${encodeURIComponent(here)}`;
     link.textContent = "Sign in again";
     notice.classList.add("ended");
     say("Your session has ended because of inactivity. Text you typed here is kept.", link);

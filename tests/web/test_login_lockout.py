@@ -60,6 +60,20 @@ def test_the_lockout_page_says_nothing_that_helps_an_attacker(pharmacist):
         assert detail not in text.split("<main", 1)[1], detail
 
 
+def test_a_script_asking_for_json_gets_the_same_page_without_the_limit_or_cool_off(pharmacist):
+    fail(4)
+    client = Client()
+    locked = client.post(
+        LOGIN,
+        {"username": "pharmacist", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    assert locked.status_code == 429
+    assert locked["Content-Type"].startswith("text/html")
+    assert b"failure_limit" not in locked.content and b"cooloff" not in locked.content
+
+
 def test_the_account_stays_locked_from_another_address(pharmacist):
     fail(5, address="10.0.0.1")
     assert sign_in("pharmacist", "pass-pharmacist", address="10.9.9.9").status_code == 429
