@@ -56,7 +56,9 @@ def test_signing_out_forgets_the_drafts(page, pharmacist, case):
     assert page.evaluate("Object.keys(sessionStorage)") == []
 
 
-def test_the_page_warns_before_the_session_ends_and_stay_signed_in_renews_it(page, pharmacist):
+def test_the_page_warns_before_the_session_ends_and_stay_signed_in_renews_it(
+    page, pharmacist, screenshot
+):
     page.clock.install()
     log_in(page, "pharmacist")
     expect(page).to_have_url(re.compile(r"/queue/$"))
@@ -67,6 +69,7 @@ def test_the_page_warns_before_the_session_ends_and_stay_signed_in_renews_it(pag
     page.clock.fast_forward("13:01")  # two minutes before the 15-minute idle end
     expect(notice).to_have_attribute("role", "status")
     expect(notice).to_contain_text("You will be signed out in about 2 minutes")
+    screenshot(page, "idle-warning")
     page.get_by_role("button", name="Stay signed in").click()
     expect(notice).to_contain_text("You are still signed in.")
     assert Session.objects.get().expire_date > before
