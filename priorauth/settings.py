@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "csp",
     "policies",
     "priorauth",
 ]
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     # Control characters and oversized bodies: a 4xx before anything reads them.
     "priorauth.http_guard.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "priorauth.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "priorauth.web.errors.ServiceErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "priorauth.urls"
@@ -96,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "priorauth.web.context_processors.navigation",
                 "priorauth.web.context_processors.enums",
+                "priorauth.web.context_processors.session",
             ],
         },
     },
@@ -158,6 +164,63 @@ if envbool("SECURE_PROXY_SSL_HEADER", "0"):
     # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
+# --- Sign-in lockout, failed-token throttle, CSP (ADR 0009) ---------------------
+def envcount(name: str, default: str) -> int:
+    value = envint(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {value}")
+    return value
+
+
+# Behind N proxies, the client address is the Nth entry from the right of X-Forwarded-For.
+PRIORAUTH_PROXY_COUNT = envint(
+    "PRIORAUTH_PROXY_COUNT", "1" if envbool("SECURE_PROXY_SSL_HEADER", "0") else "0"
+)
+if PRIORAUTH_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PRIORAUTH_PROXY_COUNT must be 0 or more")
+# django-axes: the login page and the admin's; an account OR an address is locked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envcount("PRIORAUTH_LOGIN_FAILURE_LIMIT", "5")
+if AXES_FAILURE_LIMIT > 10:
+    raise ImproperlyConfigured("PRIORAUTH_LOGIN_FAILURE_LIMIT must be at most 10")
+AXES_COOLOFF_TIME = timedelta(minutes=envcount("PRIORAUTH_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False  # a success would also wipe its address's failures for others
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cool-off runs from the lockout
+AXES_CLIENT_IP_CALLABLE = "priorauth.security.client_address"
+AXES_CLIENT_STR_CALLABLE = "priorauth.security.lockout_client_str"
+AXES_LOCKOUT_CALLABLE = "priorauth.security.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# API: failed `Authorization: Token` per client address, counted in the cache.
+PRIORAUTH_TOKEN_FAILURE_LIMIT = envcount("PRIORAUTH_TOKEN_FAILURE_LIMIT", "10")
+PRIORAUTH_TOKEN_FAILURE_MINUTES = envcount("PRIORAUTH_TOKEN_FAILURE_MINUTES", "15")
+# One process: memory. Several processes or hosts: CACHE_URL=redis://host:6379/1 (shared).
+_cache_url = os.environ.get("CACHE_URL", "").strip()
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {_cache_url!r}")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# django-csp 4: nothing inline, nothing from elsewhere; data: images for Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # --- Static files: served by WhiteNoise from static/; nothing from a CDN. ---
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -179,7 +242,7 @@ STORAGES = {
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "priorauth.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -211,6 +274,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # <id:...> in a path: 1 to 18 digits (priorauth/http_guard.py).
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
+    # No validator badge: it would load an image from elsewhere (CSP, ADR 0009).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # History change reasons carry a person's words (a pend or revoke reason): no length cap.

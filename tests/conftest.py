@@ -35,6 +35,14 @@ def _no_policies_remembered_from_another_test():
     forget_policies()
 
 
+@pytest.fixture(autouse=True)
+def _no_failed_tokens_counted_by_another_test():
+    # The API's failed-token counts live in the cache (memory, per process, in tests).
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def pharmacist(django_user_model):
     return make_user(django_user_model, "pharmacist", roles.CLINICAL_PHARMACIST)

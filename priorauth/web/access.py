@@ -3,6 +3,7 @@
 import functools
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
@@ -11,13 +12,20 @@ from priorauth import roles
 REVIEWERS = (roles.CLINICAL_PHARMACIST, roles.AUDITOR)
 
 
-def role_required(*allowed: str):
-    """Log in first; then the user must hold one of the roles, or gets 403."""
+def role_required(*allowed: str, come_back_to=None):
+    """Log in first; then the user must hold one of the roles, or gets 403.
+
+    `come_back_to(request, **kwargs)` names the page to return to after signing in,
+    for views that only take a POST: the login's `next` must never be a POST-only
+    URL, or signing in again after a session ended would answer 405.
+    """
 
     def decorator(view):
         @functools.wraps(view)
-        @login_required
         def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                back = come_back_to(request, **kwargs) if come_back_to else None
+                return redirect_to_login(back or request.get_full_path())
             if not roles.has_role(request.user, *allowed):
                 raise PermissionDenied(f"This page needs the role {' or '.join(allowed)}.")
             return view(request, *args, **kwargs)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -156,8 +157,12 @@ ACTIONS = {
 }
 
 
+def _the_case_page(request, request_id: int, **_) -> str:
+    return reverse("case", args=[request_id])
+
+
 @require_POST
-@role_required(roles.CLINICAL_PHARMACIST)
+@role_required(roles.CLINICAL_PHARMACIST, come_back_to=_the_case_page)
 def case_action(request, request_id: int, action: str):
     act = ACTIONS.get(action)
     if act is None:

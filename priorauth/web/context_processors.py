@@ -1,5 +1,7 @@
 """What every page's template can use: the sections the user may open, and the enums."""
 
+from django.conf import settings
+
 from priorauth import roles
 from priorauth.models import ClaimStatus, DecisionOutcome, OverrideStatus, RequestStatus, Urgency
 
@@ -29,3 +31,11 @@ def enums(request):
         "RequestStatus": RequestStatus,
         "Urgency": Urgency,
     }
+
+
+def session(request):
+    """The idle timeout, for the page's sign-out warning (static/priorauth/session.js)."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {}
+    return {"session_idle_seconds": settings.SESSION_COOKIE_AGE}

@@ -45,7 +45,12 @@ class OverrideRequestForm(forms.Form):
         empty_value=None,
         choices=[],
     )
-    clinical_notes = forms.CharField(label="Clinical notes", widget=forms.Textarea, required=False)
+    clinical_notes = forms.CharField(
+        label="Clinical notes",
+        # Kept as a draft in the tab while typed (static/priorauth/drafts.js).
+        widget=forms.Textarea(attrs={"data-draft-key": "intake-clinical-notes"}),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -38,8 +38,15 @@ def overrides_page(request):
     )
 
 
+def _the_page_it_came_from(request, **_) -> str:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("overrides")
+    return target
+
+
 @require_POST
-@role_required(roles.CLINICAL_PHARMACIST)
+@role_required(roles.CLINICAL_PHARMACIST, come_back_to=_the_page_it_came_from)
 def override_revoke(request, override_id: int):
     try:
         revoked = services.override_revoke(
@@ -50,7 +57,4 @@ def override_revoke(request, override_id: int):
             messages.error(request, message)
     else:
         messages.success(request, f"Override {revoked.authorization_number} revoked.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("overrides")
-    return redirect(target)
+    return redirect(_the_page_it_came_from(request))

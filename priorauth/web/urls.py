@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import access, audit, case, intake, members, overrides, queue
+from . import access, audit, case, intake, members, overrides, queue, session
 
 urlpatterns = [
     path("", access.home, name="home"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("overrides/", overrides.overrides_page, name="overrides"),
     path("overrides/<id:override_id>/revoke/", overrides.override_revoke, name="override-revoke"),
     path("audit/access/", audit.access_log, name="access-log"),
+    path("session/renew/", session.session_renew, name="session-renew"),
 ]

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from priorauth import services
-from tests.support.steps import KESIMPTA_NDC, at_noon, create_member
+from tests.support.steps import KESIMPTA_NDC, at_noon, create_member, submit_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -80,4 +80,38 @@ def test_without_the_cache_every_claim_reads_the_policy(member_with_history, set
     with at_noon(TODAY):
         claim, queries = adjudicate(TODAY, quantity=1)
     assert claim.status == "paid"
+    assert len(queries) == 5, "\n".join(queries)
+
+
+def claim_over_http(client):
+    with CaptureQueriesContext(connection) as queries:
+        answer = submit_claim(client, member_id="M1", date_of_service=TODAY.isoformat())
+    return answer, [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "authentication",
+    [
+        "priorauth.api.authentication.TokenAuthentication",  # counts failures (ADR 0009)
+        "rest_framework.authentication.TokenAuthentication",  # DRF's own
+    ],
+)
+def test_a_claim_through_the_api_takes_five_queries_with_either_token_check(
+    member_with_history, as_intake, as_claims, monkeypatch, authentication
+):
+    from django.utils.module_loading import import_string
+
+    from priorauth.api.views import ClaimSubmitView
+
+    monkeypatch.setattr(ClaimSubmitView, "authentication_classes", [import_string(authentication)])
+    with at_noon(TODAY):
+        warm_up(as_intake)
+        answer, queries = claim_over_http(as_claims)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "paid"
+    # the token and its user, the user's roles, then the claim check's three
     assert len(queries) == 5, "\n".join(queries)

@@ -9,13 +9,26 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
-def make_user(django_user_model, username: str, *role_names: str):
-    from django.contrib.auth.models import Group
+def role_group(name: str):
+    """The role's group, as migration 0002 makes it: a transactional test before this one
+    may have flushed it, so it is made again with its model permissions."""
+    from django.contrib.auth.models import Group, Permission
 
+    from priorauth.roles import MODEL_PERMISSIONS
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        for app_label, codename in MODEL_PERMISSIONS.get(name, []):
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
+
+
+def make_user(django_user_model, username: str, *role_names: str):
     user = django_user_model.objects.create_user(username=username, password="pass-" + username)
     for name in role_names:
-        # get_or_create: transactional tests flush the groups the migration made.
-        user.groups.add(Group.objects.get_or_create(name=name)[0])
+        user.groups.add(role_group(name))
     return user
 
 
