@@ -9,4 +9,6 @@ scenarios     running a scenario file's steps; assert_claim_as_expected
 factories     domain objects built through the services
 policy_admin  POST data for the policy admin page (change_form_data)
 browser       Playwright: launch arguments, viewport, log_in
+urlconf       every URL pattern of the project as a route that can be filled into a path
+phi           distinctive members shown everywhere (build_world), clients per role
 """
