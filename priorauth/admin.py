@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from .audit import AdminRecordsPHIReads
 from .models import Claim, Member, Override, OverrideRequest, PHIAccess
 
 
@@ -16,9 +18,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Shown as text, never as a widget: a past version's page would otherwise offer
+        # every member in a drop-down (docs/domain.md §5).
+        fields = self.model._meta.fields
+        return self.readonly_fields or [f.name for f in fields if f.editable and not f.primary_key]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a POST here ("Revert") for anyone who may view.
+        if request.method == "POST":
+            raise PermissionDenied("Review data changes only through the services.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 @admin.register(Member)
-class MemberAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class MemberAdmin(AdminRecordsPHIReads, ReadOnlyAdmin, SimpleHistoryAdmin):
+    phi_member_attr = "id"
     list_display = (
         "member_id",
         "last_name",
@@ -31,7 +46,7 @@ class MemberAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadOnlyAdmin):
+class ClaimAdmin(AdminRecordsPHIReads, ReadOnlyAdmin):
     list_display = (
         "id",
         "member",
@@ -47,14 +62,14 @@ class ClaimAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OverrideRequest)
-class OverrideRequestAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class OverrideRequestAdmin(AdminRecordsPHIReads, ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("id", "member", "urgency", "status", "received_at", "due_at")
     list_filter = ("status", "urgency")
     list_select_related = ("member",)
 
 
 @admin.register(Override)
-class OverrideAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class OverrideAdmin(AdminRecordsPHIReads, ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = (
         "authorization_number",
         "member",
@@ -69,5 +84,12 @@ class OverrideAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 @admin.register(PHIAccess)
 class PHIAccessAdmin(ReadOnlyAdmin):
-    list_display = ("at", "user", "member", "action", "remote_addr")
+    """The access log's twin: member IDs, not names, like /audit/access/ (domain.md §5)."""
+
+    list_display = ("at", "user", "member_number", "action", "remote_addr")
+    fields = readonly_fields = ("at", "user", "member_number", "action", "path", "remote_addr")
     list_select_related = ("user", "member")
+
+    @admin.display(description="member ID")
+    def member_number(self, entry: PHIAccess) -> str:
+        return entry.member.member_id

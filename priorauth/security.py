@@ -4,6 +4,8 @@ and what the sign-in lockout writes into the log.
 docs/decisions/0009-login-lockout-and-headers.md explains the choices.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
@@ -31,7 +33,11 @@ def client_address(request) -> str | None:
     if len(forwarded) < proxies:
         # A proxy did not add its entry: the request did not come the way we were told.
         return remote
-    return forwarded[-proxies]
+    try:
+        # Stored in the PHI access log as an address (inet on PostgreSQL): never text.
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote
 
 
 class NoStoreMiddleware:

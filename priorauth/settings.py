@@ -195,6 +195,8 @@ AXES_CLIENT_IP_CALLABLE = "priorauth.security.client_address"
 AXES_CLIENT_STR_CALLABLE = "priorauth.security.lockout_client_str"
 AXES_LOCKOUT_CALLABLE = "priorauth.security.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# No start-up banner in every process's log; failures and lockouts are still logged.
+AXES_VERBOSE = False
 # API: failed `Authorization: Token` per client address, counted in the cache.
 PRIORAUTH_TOKEN_FAILURE_LIMIT = envcount("PRIORAUTH_TOKEN_FAILURE_LIMIT", "10")
 PRIORAUTH_TOKEN_FAILURE_MINUTES = envcount("PRIORAUTH_TOKEN_FAILURE_MINUTES", "15")
@@ -326,10 +328,24 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Logging: to stderr; PHI never goes into log messages. ------------------
+# Every handler carries the redact_phi filter (priorauth/logging.py): it takes member IDs
+# and names out of each record. Django's, gunicorn's and (priorauth/celery.py) Celery's
+# loggers keep no handler of their own and propagate to root's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_phi": {"()": "priorauth.logging.RedactPHIFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_phi"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        name: {"handlers": [], "propagate": True}
+        for name in ("django", "django.server", "gunicorn")
+    },
 }

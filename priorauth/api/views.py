@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from priorauth import inputs, roles, selectors, services
-from priorauth.audit import record_phi_access
+from priorauth.audit import record_phi_access, record_phi_access_many
 
 from . import permissions, serializers
 from .idempotency import idempotent
@@ -150,6 +150,14 @@ class OverrideListView(generics.ListAPIView):
         member = _found(selectors.member_by_id(member_id), "member")
         record_phi_access(self.request, member, "api overrides read")
         return selectors.overrides_for_api(member=member)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and not self.request.query_params.get("member_id"):
+            # Every member's overrides: one row per member on this page.
+            members = [override.member_id for override in page]
+            record_phi_access_many(self.request, members, "api overrides list read")
+        return page
 
 
 @extend_schema(exclude=True)

@@ -5,7 +5,7 @@ Each service owns its transaction, and every service that reads a member's fills
 or overrides and then writes takes the member lock first (locks.py).
 """
 
-from .audit import phi_access_record
+from .audit import phi_access_record, phi_access_record_many
 from .claims import claim_adjudicate, claim_reverse
 from .idempotency import idempotency_answer_store, idempotency_key_claim
 from .members import member_coverage_change, member_create
@@ -49,5 +49,6 @@ __all__ = [
     "override_revoke",
     "overrides_expire",
     "phi_access_record",
+    "phi_access_record_many",
     "system_user",
 ]

@@ -172,7 +172,9 @@ def case_action(request, request_id: int, action: str):
         message = act(request, request_id)
     except ServiceError as error:
         # Show the case as it is now (someone else may have decided it), with the reason.
-        context = _case_context(request, _case_or_404(request_id))
+        case = _case_or_404(request_id)
+        record_phi_access(request, case.member, "case page view")
+        context = _case_context(request, case)
         context.update(
             {"action_errors": error.errors, "failed_action": action, "posted": request.POST}
         )

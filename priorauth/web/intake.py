@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from priorauth import roles, selectors, services
+from priorauth.audit import record_phi_access_many
 from priorauth.errors import ServiceError
 
 from .access import role_required
@@ -36,4 +37,5 @@ def request_new(request):
 @role_required(roles.INTAKE)
 def my_requests(request):
     page = page_of(selectors.requests_submitted_by(request.user), request)
+    record_phi_access_many(request, [r.member_id for r in page.object_list], "my requests view")
     return render(request, "priorauth/my_requests.html", {"page": page})

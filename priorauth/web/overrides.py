@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from priorauth import roles, selectors, services
+from priorauth.audit import record_phi_access_many
 from priorauth.errors import ServiceError
 
 from .access import REVIEWERS, role_required
@@ -24,6 +25,8 @@ def overrides_page(request):
         for o in selectors.overrides_in_force(today)
     ]
     ended = page_of(selectors.overrides_not_in_force(today), request)
+    shown = [o.member_id for o, _, _ in in_force] + [o.member_id for o in ended.object_list]
+    record_phi_access_many(request, shown, "overrides page view")
     return render(
         request,
         "priorauth/overrides.html",

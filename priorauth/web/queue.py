@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from policies import selectors as policy_selectors
 from priorauth import roles, selectors
+from priorauth.audit import record_phi_access_many
 from priorauth.models import OPEN_REQUEST_STATUSES, Urgency
 
 from .access import REVIEWERS, role_required
@@ -30,6 +31,7 @@ def queue(request):
     page = CountedPaginator(
         selectors.with_queue_details(requests), PAGE_SIZE, count_from=requests
     ).get_page(params.get("page"))
+    record_phi_access_many(request, [r.member_id for r in page.object_list], "work queue view")
     now = timezone.now()
     rows = [
         {"request": r, "overdue": r.due_at < now, "clock": clock_label(r.due_at, now)}

@@ -10,4 +10,6 @@ factories     domain objects built through the services
 policy_admin  POST data for the policy admin page (change_form_data)
 rows          row_counts: every model's rows, to assert that nothing was written
 browser       Playwright: launch arguments, viewport, log_in
+urlconf       every URL pattern of the project as a route that can be filled into a path
+phi           distinctive members shown everywhere (build_world), clients per role
 """

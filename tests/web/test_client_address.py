@@ -30,3 +30,23 @@ def test_the_client_address_is_the_entry_the_outermost_trusted_proxy_wrote(
 ):
     settings.PRIORAUTH_PROXY_COUNT = proxies
     assert client_address(request(forwarded=forwarded)) == expected
+
+
+def test_an_entry_that_is_not_an_address_is_never_taken_for_one(settings):
+    # The PHI access log stores it as an address (inet on PostgreSQL).
+    settings.PRIORAUTH_PROXY_COUNT = 1
+    assert client_address(request(forwarded="not-an-address")) == "10.0.0.254"
+
+
+@pytest.mark.django_db
+def test_the_phi_access_log_records_the_client_behind_the_proxy(settings, kesimpta, auditor):
+    from priorauth.audit import record_phi_access
+    from priorauth.models import PHIAccess
+    from tests.support import factories
+
+    settings.PRIORAUTH_PROXY_COUNT = 1
+    member = factories.member("M1")
+    http = request(forwarded="203.0.113.9")
+    http.user = auditor
+    record_phi_access(http, member, "test read")
+    assert PHIAccess.objects.get().remote_addr == "203.0.113.9"

@@ -1,0 +1,242 @@
+"""Every page, endpoint and admin page that shows a member records it (docs/domain.md §5).
+
+Each URL pattern of the project is in exactly one list below: it shows member data
+(and how to visit it), it answers a write, it is the access log itself, or it shows
+no member data. A new URL in none of them fails the first test, so showing member
+data without recording it cannot slip in unnoticed.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from priorauth.models import PHIAccess
+from tests.support.phi import MEMBERS, World, build_world, paths, phi_strings, role_clients
+from tests.support.urlconf import routes
+
+pytestmark = pytest.mark.django_db
+
+BOTH = frozenset(MEMBERS)
+FIRST = frozenset({"ZQX917"})
+
+
+@dataclass
+class Visit:
+    role: str
+    path: str
+    shows: frozenset  # the member IDs the answer shows, each to be recorded
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    status: int = 200
+
+
+def _admin_row(model: str, world: World):
+    return {
+        "member": world.first,
+        "claim": world.claims["ZQX917"],
+        "overriderequest": world.decided["ZQX917"],
+        "override": world.overrides["ZQX917"],
+    }[model]
+
+
+def _admin_pages(model: str, *, history: bool) -> dict:
+    """The admin's list and change pages of `model` (and its history and past versions)."""
+    base = f"/admin/priorauth/{model}/"
+    pages = {
+        f"admin/priorauth/{model}/": lambda w: [Visit("auditor", base, BOTH)],
+        f"admin/priorauth/{model}/<path:object_id>/change/": lambda w: [
+            Visit("pharmacist", f"{base}{_admin_row(model, w).pk}/change/", FIRST)
+        ],
+    }
+    if history:
+        pages[f"admin/priorauth/{model}/<path:object_id>/history/"] = lambda w: [
+            Visit("auditor", f"{base}{_admin_row(model, w).pk}/history/", FIRST)
+        ]
+        pages[f"admin/priorauth/{model}/^([^/]+)/history/([^/]+)/$"] = lambda w: [
+            Visit(
+                "auditor",
+                f"{base}{_admin_row(model, w).pk}/history/"
+                f"{_admin_row(model, w).history.first().history_id}/",
+                FIRST,
+            )
+        ]
+    return pages
+
+
+def _decided(world: World) -> int:
+    return world.decided["ZQX917"].pk
+
+
+# Route → the visits (by a role that may see it) and the members each answer shows.
+SHOWS_PHI = {
+    "queue/": lambda w: [
+        Visit("pharmacist", "/queue/", BOTH),
+        Visit("auditor", "/queue/?q=Quillfeather", FIRST),
+    ],
+    "requests/mine/": lambda w: [Visit("intake", "/requests/mine/", BOTH)],
+    "requests/<id:request_id>/": lambda w: [Visit("auditor", f"/requests/{_decided(w)}/", FIRST)],
+    "requests/<id:request_id>/notice/": lambda w: [
+        Visit("intake", f"/requests/{_decided(w)}/notice/", FIRST)
+    ],
+    # A refused action (approving a decided request) shows the whole case page again.
+    "requests/<id:request_id>/<slug:action>/": lambda w: [
+        Visit(
+            "pharmacist",
+            f"/requests/{_decided(w)}/approve/",
+            FIRST,
+            method="post",
+            data={"criterion_number": "1"},
+            status=409,
+        )
+    ],
+    "members/<str:member_id>/": lambda w: [Visit("pharmacist", "/members/ZQX917/", FIRST)],
+    "overrides/": lambda w: [Visit("auditor", "/overrides/", BOTH)],
+    "api/v1/members/<str:member_id>/": lambda w: [
+        Visit("auditor", "/api/v1/members/ZQX917/", FIRST)
+    ],
+    "api/v1/override-requests/<id:request_id>/": lambda w: [
+        Visit("intake", f"/api/v1/override-requests/{_decided(w)}/", FIRST)
+    ],
+    "api/v1/overrides/": lambda w: [
+        Visit("pharmacist", "/api/v1/overrides/", BOTH),
+        Visit("auditor", "/api/v1/overrides/?member_id=ZQX918", frozenset({"ZQX918"})),
+    ],
+    **_admin_pages("member", history=True),
+    **_admin_pages("claim", history=False),  # a claim has no history rows
+    **_admin_pages("overriderequest", history=True),
+    **_admin_pages("override", history=True),
+}
+
+
+# Writes: the answer shows the object written, and the row written already names who,
+# which member and when (Claim.submitted_by, OverrideRequest.submitted_by, Decision,
+# the history rows of Member and OverrideRequest; docs/domain.md §5).
+WRITES = {
+    "api/v1/members/": "creates a member from the caller's own data (history row)",
+    "api/v1/claims/": "adjudicates a claim (the claim row names the claims system)",
+    "api/v1/claims/<id:claim_id>/reversal/": "reverses a claim (the claim row)",
+    "api/v1/override-requests/": "submits a request (submitted_by, received_at)",
+    "api/v1/override-requests/<id:request_id>/decision/": "decides (the Decision row)",
+    "requests/new/": "the intake form: empty, the caller's own input again, or a redirect",
+    "overrides/<id:override_id>/revoke/": "revokes (history row), then redirects",
+}
+
+# The access log shows member IDs (not names) to auditors; reading it is not recorded
+# in it, or each look would add a row per member shown to the very log being read.
+ACCESS_LOG = {
+    "audit/access/": "the access log page",
+    "admin/priorauth/phiaccess/": "the access log in the admin",
+    "admin/priorauth/phiaccess/<path:object_id>/change/": "one access log entry",
+    "admin/priorauth/phiaccess/<path:object_id>/history/": "an entry's admin edits (none)",
+    "admin/priorauth/phiaccess/add/": "refused: the log is append-only",
+    "admin/priorauth/phiaccess/<path:object_id>/delete/": "refused: the log is append-only",
+    "admin/priorauth/phiaccess/<path:object_id>/": "redirects to the change page",
+}
+
+NO_PHI = {
+    "": "home: a redirect, or the user's roles",
+    "accounts/login/": "sign-in form",
+    "accounts/logout/": "signs out",
+    "api/v1/schema/": "the OpenAPI document",
+    "api/v1/docs/": "Swagger UI",
+    "policies/": "policy list",
+    "policies/<id:pk>/": "one policy",
+    "policies/<id:pk>/export.yaml": "a policy file",
+    "admin/": "the admin index (its recent actions are policy edits: review data is read-only)",
+    "admin/login/": "sign-in form",
+    "admin/logout/": "signs out",
+    "admin/password_change/": "password form",
+    "admin/password_change/done/": "password changed",
+    "admin/autocomplete/": "no admin field autocompletes members: refused",
+    "admin/jsi18n/": "JavaScript catalogue",
+    "admin/r/<path:content_type_id>/<path:object_id>/": "no model has a public page: 404",
+    "admin/^(?P<app_label>auth|authtoken|axes|policies|priorauth)/$": "model names of an app",
+    "session/renew/": "renews the session: 204 or 401, no body",
+    "^api/": "any other path under /api/: a JSON 404",
+    "admin/(?P<url>.*)$": "unknown admin URL: 404 or a redirect",
+    "admin/priorauth/claim/<path:object_id>/history/": "Django's log of admin edits: none",
+}
+for _model in ("member", "claim", "overriderequest", "override"):
+    NO_PHI[f"admin/priorauth/{_model}/add/"] = "refused: review data is read-only"
+    NO_PHI[f"admin/priorauth/{_model}/<path:object_id>/delete/"] = "refused: read-only"
+    NO_PHI[f"admin/priorauth/{_model}/<path:object_id>/"] = "redirects to the change page"
+
+# Admin sections whose models cannot name a member (policies, staff accounts, tokens,
+# sign-in attempts: a username typed at the login page and an address).
+NO_PHI_SECTIONS = ("admin/policies/", "admin/auth/", "admin/authtoken/", "admin/axes/")
+
+
+LISTS = (set(SHOWS_PHI), set(WRITES), set(ACCESS_LOG), set(NO_PHI))
+LISTED = set().union(*LISTS)
+
+
+def _unlisted(project_routes: set[str]) -> set[str]:
+    return {r for r in project_routes - LISTED if not r.startswith(NO_PHI_SECTIONS)}
+
+
+def test_every_url_pattern_is_either_recorded_or_listed_as_showing_no_member():
+    assert sum(len(listed) for listed in LISTS) == len(LISTED), "a route is in two lists"
+    project = {route.route for route in routes()}
+    assert _unlisted(project) == set(), "say whether these show member data (record it if so)"
+    assert LISTED - project == set(), "these routes are gone: take them off the lists"
+
+
+def test_the_check_fails_for_a_new_url_that_is_on_no_list(settings):
+    settings.ROOT_URLCONF = "tests.audit.urls_with_a_new_member_page"
+    project = {route.route for route in routes()}
+    assert _unlisted(project) == {"members/<str:member_id>/claims/"}
+
+
+@pytest.fixture
+def world(kesimpta, intake, pharmacist):
+    return build_world(intake=intake, pharmacist=pharmacist)
+
+
+@pytest.fixture
+def users(intake, pharmacist, auditor):
+    return {"intake": intake, "pharmacist": pharmacist, "auditor": auditor}
+
+
+@pytest.mark.parametrize("route", sorted(SHOWS_PHI))
+def test_a_page_showing_members_records_each_member_it_shows_and_no_other(world, users, route):
+    clients = role_clients(users)
+    for visit in SHOWS_PHI[route](world):
+        before = PHIAccess.objects.order_by("-pk").values_list("pk", flat=True).first()
+        response = getattr(clients[visit.role], visit.method)(visit.path, visit.data)
+        assert response.status_code == visit.status, (visit, response.content[:300])
+        shown = {member_id for member_id in MEMBERS if member_id in response.content.decode()}
+        assert shown <= visit.shows, f"{visit.path} shows {shown}, expected {visit.shows}"
+        entries = PHIAccess.objects.filter(pk__gt=before).select_related("member")
+        assert sorted(entry.member.member_id for entry in entries) == sorted(visit.shows)
+        assert {(entry.user, entry.path) for entry in entries} == {(users[visit.role], visit.path)}
+        assert all(entry.action for entry in entries)
+
+
+def test_no_url_listed_as_showing_no_member_shows_one_to_anyone(
+    world, stranger, intake, claims_system, pharmacist, auditor, policy_admin
+):
+    users = {
+        "stranger": stranger,
+        "intake": intake,
+        "claims_system": claims_system,
+        "pharmacist": pharmacist,
+        "auditor": auditor,
+        "policy_admin": policy_admin,
+    }
+    clients = role_clients(users)
+    quiet = [
+        route
+        for route in routes()
+        if route.route in NO_PHI or route.route in WRITES or route.route.startswith(NO_PHI_SECTIONS)
+    ]
+    assert len(quiet) > 40
+    before = PHIAccess.objects.count()
+    shown = {}
+    for route in quiet:
+        for path in paths(route, world, users):
+            for role, client in clients.items():
+                content = client.get(path).content.decode()
+                if found := [phi for phi in phi_strings() if phi in content]:
+                    shown[(role, path)] = found
+    assert shown == {}
+    assert PHIAccess.objects.count() == before
