@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import errors, services
 from .audit import AdminRecordsPHIReads
 from .models import Claim, Member, Override, OverrideRequest, PHIAccess
+
+COVERAGE_FIELDS = ("coverage_start", "coverage_end")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,9 +35,31 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class MemberCoverageForm(forms.ModelForm):
+    """The one thing the admin changes on a member: the dates it is covered, with why."""
+
+    reason = forms.CharField(
+        label="Reason for the change", max_length=500, help_text="e.g. the enrollment file"
+    )
+
+    class Meta:
+        model = Member
+        fields = COVERAGE_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("coverage_start"), cleaned.get("coverage_end")
+        if start and end and end < start:
+            self.add_error(
+                "coverage_end", errors.COVERAGE_ENDS_BEFORE_START.format(start=start, end=end)
+            )
+        return cleaned
+
+
 @admin.register(Member)
 class MemberAdmin(AdminRecordsPHIReads, ReadOnlyAdmin, SimpleHistoryAdmin):
     phi_member_attr = "id"
+    form = MemberCoverageForm
     list_display = (
         "member_id",
         "last_name",
@@ -42,7 +68,32 @@ class MemberAdmin(AdminRecordsPHIReads, ReadOnlyAdmin, SimpleHistoryAdmin):
         "coverage_start",
         "coverage_end",
     )
+    list_filter = ("line_of_business",)
     search_fields = ("member_id", "last_name", "first_name")
+
+    def has_change_permission(self, request, obj=None):
+        # Enrollment is an operator's correction, not a role's daily work: superusers only.
+        return request.user.is_active and request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return [name for name in fields if name not in COVERAGE_FIELDS]
+        return fields
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "reason"]
+        return [*fields, "reason"] if self.has_change_permission(request, obj) else fields
+
+    def save_model(self, request, obj, form, change):
+        # Through the service (member lock, history with the reason), never a plain save.
+        services.member_coverage_change(
+            member_id=obj.member_id,
+            coverage_start=form.cleaned_data["coverage_start"],
+            coverage_end=form.cleaned_data["coverage_end"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
 
 
 @admin.register(Claim)
