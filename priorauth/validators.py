@@ -1,7 +1,11 @@
 """Input checks shared by the API serializers and the forms."""
 
+import re
+
 from django.core.exceptions import ValidationError
 
+# ASCII digits only: str.isdigit() also takes "²" or "٣", which int() then refuses.
+NPI_PATTERN = r"^[0-9]{10}$"
 NPI_FORMAT_MESSAGE = "An NPI is 10 digits."
 NPI_CHECK_DIGIT_MESSAGE = "NPI {npi} fails its check digit; check it for a typing error."
 
@@ -20,7 +24,7 @@ def npi_check_digit_ok(npi: str) -> bool:
 
 
 def validate_npi(value: str) -> None:
-    if not (len(value) == 10 and value.isdigit()):
+    if not re.fullmatch(NPI_PATTERN, value):
         raise ValidationError(NPI_FORMAT_MESSAGE)
     if not npi_check_digit_ok(value):
         raise ValidationError(NPI_CHECK_DIGIT_MESSAGE.format(npi=value))

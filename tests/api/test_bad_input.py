@@ -37,6 +37,8 @@ def assert_refused(response, field, *fragments, status=400):
         ({"ndc": "0007810076"}, "ndc", ["is not an NDC", "11 digits"]),
         ({"ndc": "00078-1007-6X"}, "ndc", ["is not an NDC"]),
         ({"ndc": "000781007680"}, "ndc", ["is not an NDC"]),
+        # Digits of another script are digits to Python's \d, not to an NDC.
+        ({"ndc": "0007810076\u0668"}, "ndc", ["is not an NDC"]),
         ({"quantity": "0"}, "quantity", ["greater than 0"]),
         ({"quantity": "-1"}, "quantity", ["greater than 0"]),
         ({"quantity": "four"}, "quantity", ["greater than 0"]),
@@ -91,6 +93,8 @@ def test_a_claim_for_an_ndc_no_policy_manages_pays_unmanaged(member, as_claims):
         ({"channel": "drive-through"}, "channel", ["is not a channel"]),
         ({"prescriber_npi": "1234567890"}, "prescriber_npi", ["fails its check digit"]),
         ({"prescriber_npi": "12345"}, "prescriber_npi", ["10 digits"]),
+        # str.isdigit() takes a superscript 2, which int() then refuses (it was a 500).
+        ({"prescriber_npi": "123456789\u00b2"}, "prescriber_npi", ["10 digits"]),
         ({"urgency": "urgent"}, "urgency", ["is not a valid choice"]),
         ({"criterion_number": 7}, "criterion_number", ["has no criterion 7", "it has 1"]),
     ],
