@@ -10,20 +10,35 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from policies.choices import Channel, LineOfBusiness
-from policies.ndc import normalize_ndc
+from policies.ndc import NDC_INPUT_PATTERN, normalize_ndc
 from priorauth import errors
 from priorauth.models import MEMBER_ID_VALIDATOR, DecisionOutcome, Urgency
-from priorauth.validators import validate_npi
+from priorauth.validators import NPI_PATTERN, validate_npi
 
 MAX_DAYS_SUPPLY = 365
+# What the quantity check accepts, written out for the API's schema: a decimal greater
+# than 0 with at most 7 digits before the point and 3 after (leading zeros aside).
+QUANTITY_PATTERN = (
+    r"^(?:[1-9][0-9]{0,6}(?:\.[0-9]{1,3})?|0?\.(?:[1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$"
+)
 QUANTITY_MESSAGE = "Quantity must be a number greater than 0."
 DAYS_SUPPLY_MESSAGE = f"Days supply must be a whole number from 1 to {MAX_DAYS_SUPPLY}."
 DATE_OF_BIRTH_IN_FUTURE = "The date of birth cannot be in the future."
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": NDC_INPUT_PATTERN,
+        "description": "11 digits, or hyphenated 5-4-2, 4-4-2, 5-3-2 or 5-4-1; "
+        "answered as 11 digits.",
+        "example": "00078-1007-68",
+    }
+)
 class NDCField(serializers.CharField):
     """Accepts 00078100768 or 00078-1007-68; always gives 11 digits."""
 
@@ -35,8 +50,34 @@ class NDCField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from None
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": QUANTITY_PATTERN,
+        "description": "Greater than 0; at most 7 digits before the point and 3 after.",
+        "example": "4",
+    }
+)
+class QuantityField(serializers.DecimalField):
+    """A quantity (quantity_field), documented with the pattern of what it accepts."""
+
+
+@extend_schema_field({"type": "string", "pattern": NPI_PATTERN, "example": "1234567893"})
+class NPIField(serializers.CharField):
+    """10 digits whose check digit holds."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            validate_npi(text)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return text
+
+
 def quantity_field() -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return QuantityField(
         max_digits=10,
         decimal_places=3,
         min_value=Decimal("0.001"),
@@ -104,7 +145,7 @@ class MemberInput(serializers.Serializer):
 class DispensingInput(serializers.Serializer):
     """Who gets how much of which drug, for how long, where: a claim's and a request's."""
 
-    member_id = serializers.CharField(max_length=20)
+    member_id = serializers.CharField(max_length=20, validators=[MEMBER_ID_VALIDATOR])
     ndc = NDCField()
     quantity = quantity_field()
     days_supply = days_supply_field()
@@ -116,17 +157,10 @@ class ClaimInput(DispensingInput):
 
 
 class OverrideRequestInput(DispensingInput):
-    prescriber_npi = serializers.CharField(max_length=10)
+    prescriber_npi = NPIField()
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     clinical_notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-
-    def validate_prescriber_npi(self, value):
-        try:
-            validate_npi(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        return value
 
 
 class DecisionInput(serializers.Serializer):

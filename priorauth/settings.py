@@ -248,7 +248,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "priorauth.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "priorauth.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -278,6 +278,17 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     # No validator badge: it would load an image from elsewhere (CSP, ADR 0009).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # One named enum per choices class (several fields are called "status").
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "policies.choices.Channel",
+        "LineOfBusinessEnum": "policies.choices.LineOfBusiness",
+        "ClaimStatusEnum": "priorauth.models.claims.ClaimStatus",
+        "RejectCodeEnum": "priorauth.models.claims.RejectCode",
+        "RequestStatusEnum": "priorauth.models.requests.RequestStatus",
+        "UrgencyEnum": "priorauth.models.requests.Urgency",
+        "DecisionOutcomeEnum": "priorauth.models.requests.DecisionOutcome",
+        "OverrideStatusEnum": "priorauth.models.overrides.OverrideStatus",
+    },
 }
 
 # History change reasons carry a person's words (a pend or revoke reason): no length cap.

@@ -17,8 +17,10 @@ from priorauth import services
 from priorauth.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
 KEY_REUSED = "This Idempotency-Key was used with a different request; use a new key."
-KEY_TOO_LONG = "An Idempotency-Key is at most 255 characters."
+KEY_TOO_LONG = f"An Idempotency-Key is at most {MAX_KEY_LENGTH} characters."
 
 
 def _fingerprint(request) -> str:
@@ -33,7 +35,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.fingerprint != fingerprint:
         return Response({HEADER: [KEY_REUSED]}, status=422)
     response = Response(record.body, status=record.status_code)
-    response["Idempotent-Replayed"] = "true"
+    response[REPLAYED_HEADER] = "true"
     return response
 
 
@@ -45,7 +47,7 @@ def idempotent(view_method):
         key = request.headers.get(HEADER)
         if not key:
             return view_method(self, request, *args, **kwargs)
-        if len(key) > 255:
+        if len(key) > MAX_KEY_LENGTH:
             return Response({HEADER: [KEY_TOO_LONG]}, status=400)
         fingerprint = _fingerprint(request)
         with transaction.atomic():
@@ -65,4 +67,5 @@ def idempotent(view_method):
             )
             return response
 
+    wrapper.idempotent = True  # the schema documents the header (priorauth/api/schema.py)
     return wrapper

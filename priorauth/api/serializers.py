@@ -1,15 +1,65 @@
-"""What API v1 answers: the output shapes. Inputs are validated by priorauth.inputs."""
+"""What API v1 answers: the output shapes. Inputs are validated by priorauth.inputs.
+
+Every field says what it really holds, for the OpenAPI document (docs/domain.md §7):
+null where it can be null, the enum of a status, the pattern of an NDC or member ID
+(validators on these answer-only fields validate nothing; they give the schema its
+pattern). tests/api/test_schema_fuzz.py checks real answers against it.
+"""
 
 from decimal import Decimal
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from priorauth.models import Member, Override, OverrideRequest
+from policies.choices import NDC_VALIDATOR, Channel
+from priorauth.inputs import MAX_DAYS_SUPPLY
+from priorauth.models import (
+    MEMBER_ID_VALIDATOR,
+    ClaimStatus,
+    DecisionOutcome,
+    Member,
+    Override,
+    OverrideRequest,
+    OverrideStatus,
+    RejectCode,
+)
+from priorauth.validators import NPI_PATTERN
+
+# A quantity as a decimal string: "4.000" in an allowance, "4" or "0.75" in a limit or
+# on hand (see _plain).
+DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^[0-9]+(?:\.[0-9]+)?$"}
+NPI_VALIDATOR = RegexValidator(NPI_PATTERN)
+
+
+@extend_schema_field(DECIMAL_STRING)
+class DecimalStringField(serializers.CharField):
+    """A quantity the serializer has already turned into its decimal string."""
+
+
+def _member_id(**kwargs) -> serializers.CharField:
+    return serializers.CharField(validators=[MEMBER_ID_VALIDATOR], **kwargs)
+
+
+def _ndc(**kwargs) -> serializers.CharField:
+    return serializers.CharField(validators=[NDC_VALIDATOR], **kwargs)
+
+
+def _days_supply(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_DAYS_SUPPLY, **kwargs)
+
+
+class AllowanceSerializer(serializers.Serializer):
+    """How much an override allows per period at one channel."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    max_quantity = DecimalStringField()
+    per_days = serializers.IntegerField(min_value=1)
 
 
 class OverrideSummarySerializer(serializers.ModelSerializer):
-    member_id = serializers.CharField(source="member.member_id")
+    member_id = _member_id(source="member.member_id")
     criterion_number = serializers.IntegerField(source="criterion.number")
     status = serializers.SerializerMethodField(help_text="Status as of today in the plan's zone.")
     allowances = serializers.SerializerMethodField()
@@ -28,10 +78,13 @@ class OverrideSummarySerializer(serializers.ModelSerializer):
             "status",
             "allowances",
         ]
+        read_only_fields = fields  # an answer only: every field is always there
 
+    @extend_schema_field(serializers.ChoiceField(choices=OverrideStatus.choices))
     def get_status(self, obj) -> str:
         return obj.status_on(timezone.localdate())
 
+    @extend_schema_field(AllowanceSerializer(many=True))
     def get_allowances(self, obj) -> list[dict]:
         return [
             {"channel": a.channel, "max_quantity": str(a.max_quantity), "per_days": a.per_days}
@@ -55,6 +108,18 @@ class MemberSerializer(serializers.ModelSerializer):
             "coverage_end",
             "overrides",
         ]
+        read_only_fields = fields
+
+
+class ClaimLimitSerializer(AllowanceSerializer):
+    """The limit the claim was checked against."""
+
+
+class ClaimOverrideSerializer(serializers.Serializer):
+    """The override that paid the claim."""
+
+    id = serializers.IntegerField()
+    authorization_number = serializers.CharField()
 
 
 class ClaimSerializer(serializers.Serializer):
@@ -66,26 +131,31 @@ class ClaimSerializer(serializers.Serializer):
     """
 
     id = serializers.IntegerField()
-    status = serializers.CharField()
-    reject_code = serializers.CharField()
-    message = serializers.CharField()
-    member_id = serializers.CharField(source="member.member_id")
-    ndc = serializers.CharField()
+    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    reject_code = serializers.ChoiceField(
+        choices=RejectCode.choices, allow_blank=True, help_text="Empty unless rejected."
+    )
+    message = serializers.CharField(help_text="Empty unless rejected.")
+    member_id = _member_id(source="member.member_id")
+    ndc = _ndc()
     quantity = serializers.DecimalField(max_digits=10, decimal_places=3)
-    days_supply = serializers.IntegerField()
-    channel = serializers.CharField()
+    days_supply = _days_supply()
+    channel = serializers.ChoiceField(choices=Channel.choices)
     date_of_service = serializers.DateField()
     policy_code = serializers.SerializerMethodField()
     limit = serializers.SerializerMethodField()
     on_hand = serializers.SerializerMethodField()
     allowed_now = serializers.SerializerMethodField()
-    earliest_date = serializers.DateField()
+    earliest_date = serializers.DateField(
+        allow_null=True, help_text="When the same claim would pay; null when never or paid."
+    )
     override = serializers.SerializerMethodField()
-    reversed_at = serializers.DateTimeField()
+    reversed_at = serializers.DateTimeField(allow_null=True)
 
     def get_policy_code(self, obj) -> str | None:
         return obj.policy.code if obj.policy_id else None
 
+    @extend_schema_field(ClaimLimitSerializer(allow_null=True))
     def get_limit(self, obj) -> dict | None:
         if obj.limit_max_quantity is None:
             return None
@@ -95,12 +165,15 @@ class ClaimSerializer(serializers.Serializer):
             "per_days": obj.limit_per_days,
         }
 
+    @extend_schema_field({**DECIMAL_STRING, "nullable": True})
     def get_on_hand(self, obj) -> str | None:
         return None if obj.on_hand is None else _plain(obj.on_hand)
 
+    @extend_schema_field({"type": "string", "pattern": r"^[0-9]+$", "nullable": True})
     def get_allowed_now(self, obj) -> str | None:
         return None if obj.allowed_now is None else str(obj.allowed_now)
 
+    @extend_schema_field(ClaimOverrideSerializer(allow_null=True))
     def get_override(self, obj) -> dict | None:
         if obj.override_id is None:
             return None
@@ -113,7 +186,7 @@ def _plain(value: Decimal) -> str:
 
 
 class DecisionSummarySerializer(serializers.Serializer):
-    outcome = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     criterion_number = serializers.IntegerField(source="criterion.number", allow_null=True)
     reason = serializers.CharField()
     decided_by = serializers.CharField(source="decided_by.username")
@@ -121,18 +194,20 @@ class DecisionSummarySerializer(serializers.Serializer):
 
 
 class OverrideRequestSerializer(serializers.ModelSerializer):
-    member_id = serializers.CharField(source="member.member_id")
+    member_id = _member_id(source="member.member_id")
     policy_code = serializers.CharField(source="policy.code")
-    ndc = serializers.CharField(source="prescription.ndc")
+    ndc = _ndc(source="prescription.ndc")
     quantity = serializers.DecimalField(
         source="prescription.quantity", max_digits=10, decimal_places=3
     )
-    days_supply = serializers.IntegerField(source="prescription.days_supply")
-    channel = serializers.CharField(source="prescription.channel")
-    prescriber_npi = serializers.CharField(source="prescription.prescriber.npi")
+    days_supply = _days_supply(source="prescription.days_supply")
+    channel = serializers.ChoiceField(source="prescription.channel", choices=Channel.choices)
+    prescriber_npi = serializers.CharField(
+        source="prescription.prescriber.npi", validators=[NPI_VALIDATOR]
+    )
     criterion_number = serializers.SerializerMethodField()
-    decision = serializers.SerializerMethodField()
-    override = serializers.SerializerMethodField()
+    decision = DecisionSummarySerializer(read_only=True, allow_null=True)
+    override = OverrideSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = OverrideRequest
@@ -155,14 +230,7 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
             "decision",
             "override",
         ]
+        read_only_fields = fields
 
     def get_criterion_number(self, obj) -> int | None:
         return obj.attested_criterion.number if obj.attested_criterion_id else None
-
-    def get_decision(self, obj) -> dict | None:
-        decision = getattr(obj, "decision", None)
-        return DecisionSummarySerializer(decision).data if decision else None
-
-    def get_override(self, obj) -> dict | None:
-        override = getattr(obj, "override", None)
-        return OverrideSummarySerializer(override).data if override else None

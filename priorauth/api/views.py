@@ -1,5 +1,9 @@
 """API v1 (docs/domain.md §7). Each view validates input, calls one service or selector,
-answers. Reads go through priorauth.selectors, writes through priorauth.services."""
+answers. Reads go through priorauth.selectors, writes through priorauth.services.
+
+The refusals every operation can answer are added to the schema by schema.AutoSchema;
+a view declares only its own (a 409 where its service raises Conflict).
+"""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,6 +16,7 @@ from priorauth.audit import record_phi_access, record_phi_access_many
 
 from . import permissions, serializers
 from .idempotency import idempotent
+from .schema import CONFLICT, NOT_FOUND
 
 
 class BaseAPIView(APIView):
@@ -69,7 +74,7 @@ class ClaimSubmitView(BaseAPIView):
 class ClaimReversalView(BaseAPIView):
     permission_classes = [permissions.ClaimsSystem]
 
-    @extend_schema(request=None, responses=serializers.ClaimSerializer)
+    @extend_schema(request=None, responses={200: serializers.ClaimSerializer, 409: CONFLICT})
     @idempotent
     def post(self, request, claim_id: int):
         claim = services.claim_reverse(claim_id=claim_id, by=request.user)
@@ -114,7 +119,7 @@ class DecisionView(BaseAPIView):
 
     @extend_schema(
         request=inputs.DecisionInput,
-        responses=serializers.OverrideRequestSerializer,
+        responses={200: serializers.OverrideRequestSerializer, 409: CONFLICT},
     )
     @idempotent
     def post(self, request, request_id: int):
@@ -134,7 +139,19 @@ class OverrideListView(generics.ListAPIView):
     permission_classes = [permissions.ReviewerOrAuditor]
     serializer_class = serializers.OverrideSummarySerializer
 
-    @extend_schema(parameters=[OpenApiParameter("member_id", str, required=False)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "member_id",
+                str,
+                description=(
+                    "Only this member's overrides (the read is logged). Empty or absent: "
+                    "every override. An ID that names no member: 404."
+                ),
+            )
+        ],
+        responses={200: serializers.OverrideSummarySerializer, 404: NOT_FOUND},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

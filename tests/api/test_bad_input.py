@@ -39,6 +39,7 @@ def assert_refused(response, field, *fragments, status=400):
         ({"ndc": "000781007680"}, "ndc", ["is not an NDC"]),
         # Digits of another script are digits to Python's \d, not to an NDC.
         ({"ndc": "0007810076\u0668"}, "ndc", ["is not an NDC"]),
+        ({"member_id": "has spaces"}, "member_id", ["1 to 20 letters, digits or hyphens"]),
         ({"quantity": "0"}, "quantity", ["greater than 0"]),
         ({"quantity": "-1"}, "quantity", ["greater than 0"]),
         ({"quantity": "four"}, "quantity", ["greater than 0"]),
