@@ -43,9 +43,14 @@ def staff_client(django_user_model, username: str, *role_names: str) -> Client:
     return client
 
 
+def token_headers(user) -> dict[str, str]:
+    """The header a program sends to authenticate as `user` (a token is made if needed)."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return {"Authorization": f"Token {token.key}"}
+
+
 def token_client(user) -> APIClient:
     """An API client that authenticates the way programs do: a token header."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=token_headers(user)["Authorization"])
     return client

@@ -44,6 +44,20 @@ def kesimpta_request(member_id: str, **fields):
     return services.override_request_submit(member_id=member_id, **values)
 
 
+def approve(request, criterion_number: int = 1):
+    """Approve a request as the factory reviewer; the decision's result (with the override)."""
+    return services.override_request_decide(
+        request_id=request.pk, outcome="approve", criterion_number=criterion_number, by=reviewer()
+    )
+
+
+def claim(member_id: str, **fields):
+    """A Kesimpta claim (1 pen, 28 days, retail, today) adjudicated through the service."""
+    values = dict(ndc=KESIMPTA_NDC, quantity=1, days_supply=28, channel="retail")
+    values.update(fields)
+    return services.claim_adjudicate(member_id=member_id, **values)
+
+
 def override(member_id: str, *, ends_on: date, status: str = "active") -> Override:
     """An approved override for a new member, moved to the given end date and status."""
     member(member_id)
