@@ -74,6 +74,19 @@ def auditor(django_user_model):
 
 
 @pytest.fixture
+def everyone(stranger, intake, claims_system, pharmacist, auditor, policy_admin):
+    """The whole cast by role, for tests that walk every URL as every kind of user."""
+    return {
+        "stranger": stranger,
+        "intake": intake,
+        "claims_system": claims_system,
+        "pharmacist": pharmacist,
+        "auditor": auditor,
+        "policy_admin": policy_admin,
+    }
+
+
+@pytest.fixture
 def stranger(django_user_model):
     return make_user(django_user_model, "stranger")
 

@@ -10,13 +10,14 @@ from urllib.parse import quote
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from priorauth.api.pagination import LIMIT_MESSAGE, MAX_LIMIT, OFFSET_MESSAGE
 from priorauth.api.parsers import MAX_DEPTH, TOO_DEEP
 from priorauth.models import IdempotencyRecord
 from tests.support import factories
+from tests.support.hostile import GENERATED, VALUES
 from tests.support.rows import row_counts
 from tests.support.steps import create_member, submit_claim, submit_request
 
@@ -321,37 +322,6 @@ def test_asking_for_an_answer_in_a_format_the_api_does_not_write_is_a_json_406(a
 
 
 # --- Generated: arbitrary text at every parameter of the API's list and read ---------
-
-ODD_VALUES = [
-    "",
-    "null",
-    "-1",
-    "0",
-    "1e999",
-    "NaN",
-    "²",
-    "١٢",
-    "9" * 30,
-    "9" * 5000,
-    "\x00",
-    "%00",
-    "\ud7ff",
-    "\U0010ffff",
-    "' OR 1=1 --",
-]
-VALUES = st.one_of(
-    st.text(max_size=30),
-    st.integers(min_value=-1000, max_value=1000).map(str),
-    st.integers(min_value=2**63, max_value=10**30).map(str),  # past any database integer
-    st.sampled_from(ODD_VALUES),
-)
-GENERATED = settings(
-    max_examples=50,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 @GENERATED

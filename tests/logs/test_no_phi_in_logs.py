@@ -66,17 +66,9 @@ def world(kesimpta, intake, pharmacist):
 
 
 @pytest.fixture
-def clients(world, stranger, intake, claims_system, pharmacist, auditor, policy_admin):
-    users = {
-        "stranger": stranger,
-        "intake": intake,
-        "claims_system": claims_system,
-        "pharmacist": pharmacist,
-        "auditor": auditor,
-        "policy_admin": policy_admin,
-    }
-    Token.objects.get_or_create(user=claims_system)  # a row for the token admin's pages
-    clients = role_clients(users)
+def clients(world, everyone):
+    Token.objects.get_or_create(user=everyone["claims_system"])  # a row for the token admin
+    clients = role_clients(everyone)
     assert set(clients) == set(ROLES)
     return clients
 

@@ -14,7 +14,8 @@ from django.test import Client
 
 from priorauth import services
 from priorauth.models import Claim, Member, Override, OverrideRequest, PHIAccess
-from tests.support.steps import KESIMPTA_NDC, VALID_NPI
+from tests.support import factories
+from tests.support.steps import KESIMPTA_NDC
 from tests.support.urlconf import Route
 
 # member ID → (first name, last name)
@@ -49,17 +50,7 @@ class World:
 def build_world(*, intake, pharmacist) -> World:
     """Two members with everything a page can show; needs the Kesimpta policy loaded."""
     members, decided, open_, overrides, claims = {}, {}, {}, {}, {}
-    request = dict(
-        ndc=KESIMPTA_NDC,
-        quantity=4,
-        days_supply=28,
-        channel="retail",
-        prescriber_npi=VALID_NPI,
-        urgency="standard",
-        criterion_number=1,
-        clinical_notes="Loading doses at weeks 0, 1, 2 and 4.",
-        submitted_by=intake,
-    )
+    request = dict(clinical_notes="Loading doses at weeks 0, 1, 2 and 4.", submitted_by=intake)
     for member_id, (first_name, last_name) in MEMBERS.items():
         members[member_id] = services.member_create(
             member_id=member_id,
@@ -69,11 +60,11 @@ def build_world(*, intake, pharmacist) -> World:
             line_of_business="commercial",
             plan_name="Synthetic Plan",
         )
-        decided[member_id] = services.override_request_submit(member_id=member_id, **request)
+        decided[member_id] = factories.kesimpta_request(member_id, **request)
         overrides[member_id] = services.override_request_decide(
             request_id=decided[member_id].pk, outcome="approve", criterion_number=1, by=pharmacist
         ).override
-        open_[member_id] = services.override_request_submit(member_id=member_id, **request)
+        open_[member_id] = factories.kesimpta_request(member_id, **request)
         claims[member_id] = services.claim_adjudicate(
             member_id=member_id, ndc=KESIMPTA_NDC, quantity=1, days_supply=28, channel="retail"
         )

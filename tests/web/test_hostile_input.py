@@ -8,11 +8,12 @@ from datetime import date
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from priorauth.models import OverrideRequest, RequestStatus
 from tests.support import factories
+from tests.support.hostile import GENERATED, VALUES
 from tests.support.rows import row_counts
 from tests.support.steps import KESIMPTA_NDC, VALID_NPI
 
@@ -207,20 +208,6 @@ def test_a_form_over_the_upload_limit_is_a_413_page(client, intake, case, settin
 
 # --- Generated: arbitrary text at every parameter of every list page ------------------
 
-ODD_VALUES = ["", "1", "-1", "0", "null", "²", "١٢", "9" * 30, "9" * 5000, "\x00", "%00", "'"]
-VALUES = st.one_of(
-    st.text(max_size=30),
-    st.integers(min_value=-1000, max_value=1000).map(str),
-    st.integers(min_value=2**63, max_value=10**30).map(str),
-    st.sampled_from(ODD_VALUES),
-)
-GENERATED = settings(
-    max_examples=50,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 PAGES = {
     "/queue/": ("pharmacist", ["status", "urgency", "policy", "mine", "q", "page"]),
     "/overrides/": ("pharmacist", ["page"]),
