@@ -238,7 +238,7 @@ def _report(about, lockouts, tokens_checked, claims, errors) -> str:
         say(f"  {row[0]}: {row[1]} (target {row[2]}) {row[3]}")
     return (
         "## Hardening probes\n\n"
-        f"{about}\n\n"
+        f"{about}"
         "`python -m benchmarks hardening`: gunicorn with DEBUG off behind one trusted "
         "proxy (each probe its own X-Forwarded-For address), Redis as the shared cache.\n\n"
         + table(["probe", "measured", "target", ""], rows)
