@@ -131,6 +131,8 @@ def _override_case(today, claims_user) -> QueryCount:
             date_of_birth=date(1985, 6, 1),
             line_of_business="commercial",
             plan_name="Bench PPO",
+            # Covered before the fill 10 days ago, or that fill is refused (65).
+            coverage_start=today - timedelta(days=400),
         )
     services.claim_adjudicate(
         submitted_by=claims_user,
