@@ -48,7 +48,13 @@ def override_create(*, request: OverrideRequest, criterion: Criterion, today: da
     """The override an approval creates. The caller holds the member lock."""
     member = request.member
     policy = request.policy
-    _expire_past_end(member=member, policy_code=policy.code, today=today, by=by)
+    _expire_past_end(
+        member=member,
+        policy_code=policy.code,
+        today=today,
+        by=by,
+        reason="ended (found while approving another)",
+    )
     active = selectors.override_in_force(member=member, policy_code=policy.code, on=today)
     if active is not None:
         raise errors.Conflict(
@@ -86,15 +92,16 @@ def override_create(*, request: OverrideRequest, criterion: Criterion, today: da
     return override
 
 
-def _expire_past_end(*, member, policy_code: str, today: date, by) -> None:
-    """Catch up a stale `active` status before the one-active constraint is tested."""
+def _expire_past_end(*, member, policy_code: str, today: date, by, reason: str) -> None:
+    """Catch up a stale `active` status before the one-active constraint is tested.
+
+    Every path that may make an override `active` calls this first (create, restore):
+    the expiry task may lag, and an override past its end but still stored active
+    would otherwise make the partial unique index refuse the write.
+    """
     for stale in Override.objects.past_end(today).filter(member=member, policy_code=policy_code):
         _change_status(
-            stale,
-            expected=OverrideStatus.ACTIVE,
-            to=OverrideStatus.EXPIRED,
-            reason="ended (found while approving another)",
-            by=by,
+            stale, expected=OverrideStatus.ACTIVE, to=OverrideStatus.EXPIRED, reason=reason, by=by
         )
 
 
@@ -119,8 +126,17 @@ def override_restore(override: Override, *, today: date, by) -> None:
     """The claim that used a one-time override was reversed: give it back if it can be.
 
     The caller holds the member lock. Past its end it becomes expired; when another
-    override was approved since, it stays used (only one may be active).
+    override is in force, it stays used (only one may be active). Another one that
+    has ended but is still stored active (the expiry lags) is caught up first, or
+    making this one active again would break the one-active constraint.
     """
+    _expire_past_end(
+        member=override.member,
+        policy_code=override.policy_code,
+        today=today,
+        by=by,
+        reason="ended (found while restoring another)",
+    )
     if today > override.ends_on:
         to, reason = OverrideStatus.EXPIRED, "claim reversed after the override ended"
     elif selectors.override_in_force(

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from priorauth.models import Override, OverrideStatus
+from tests.support import factories
 from tests.support.steps import at_noon, create_member, decide, submit_claim, submit_request
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,37 @@ def test_a_reversal_does_not_restore_an_override_when_a_newer_one_is_active(
         assert as_claims.post(f"/api/v1/claims/{claim_id}/reversal/").status_code == 200
     assert Override.objects.get(pk=first["id"]).status == OverrideStatus.USED
     assert Override.objects.get(pk=second["id"]).status == OverrideStatus.ACTIVE
+
+
+def test_a_reversal_catches_up_a_newer_override_that_ended_but_is_still_stored_active(
+    member, as_intake, as_pharmacist, as_claims
+):
+    # Issue 9, item 9: the reversal answered 500 (IntegrityError on
+    # one_active_override_per_member_policy). A is used by a claim; B, approved after
+    # a policy admin shortened one-time approvals to 7 days, ends (day 8) before A
+    # (day 29); no expiry has run, so B is still stored active on day 10.
+    first = approve(as_intake, as_pharmacist, day(0)).json()["override"]
+    claim_id = claim(as_claims, day(1), quantity="4").json()["id"]
+    with at_noon(day(1)):
+        factories.kesimpta_reloaded(approval_days=7)
+    second = approve(as_intake, as_pharmacist, day(2)).json()["override"]
+    assert (second["starts_on"], second["ends_on"]) == ("2026-06-03", "2026-06-09")
+    assert Override.objects.get(pk=second["id"]).status == OverrideStatus.ACTIVE
+
+    with at_noon(day(10)):
+        response = as_claims.post(f"/api/v1/claims/{claim_id}/reversal/")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "reversed"
+    caught_up = Override.objects.get(pk=second["id"])
+    assert caught_up.status == OverrideStatus.EXPIRED
+    assert caught_up.history.first().history_change_reason == (
+        "ended (found while restoring another)"
+    )
+    assert Override.objects.get(pk=first["id"]).status == OverrideStatus.ACTIVE
+    with at_noon(day(11)):
+        again = claim(as_claims, day(11), quantity="4").json()
+    assert again["override"]["id"] == first["id"]
 
 
 def test_a_rejection_tells_the_pharmacist_what_to_do(member, as_claims):

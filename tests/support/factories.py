@@ -118,3 +118,20 @@ def open_requests(count: int, *, policy, prefix: str = "Q", urgency_every: int =
         )
         for n, (m, p) in enumerate(zip(members, prescriptions, strict=True))
     )
+
+
+def kesimpta_reloaded(*, approval_days: int):
+    """The Kesimpta file loaded again with criterion 1 approving for `approval_days` days.
+
+    A policy admin correcting the version in force (docs/domain.md §1.2): overrides
+    approved from now on last that long; those already issued keep their dates.
+    """
+    from policies.files import load_policy_document, parse_policy_text
+    from tests.support.paths import KESIMPTA_FILE
+
+    text = KESIMPTA_FILE.read_text()
+    assert "approval_days: 30" in text
+    edited = text.replace("approval_days: 30", f"approval_days: {approval_days}")
+    return load_policy_document(
+        parse_policy_text(edited), reason=f"one-time approvals last {approval_days} days"
+    ).policy
