@@ -22,19 +22,27 @@ class OverrideStatus(models.TextChoices):
     REVOKED = "revoked", "revoked"
 
 
+# `expired` is only the expiry task's label for "its last day has passed": the days an
+# override covers are its dates, so it is in force on them under either label, and what
+# the task did or did not do yet never changes an outcome (docs/domain.md §4).
+IN_FORCE_STATUSES = (OverrideStatus.ACTIVE, OverrideStatus.EXPIRED)
+
+
 def in_force_on(on: date, *, prefix: str = "") -> Q:
-    """An override in force on `on`: active, and starts_on <= on <= ends_on.
+    """An override in force on `on`: not used or revoked, and starts_on <= on <= ends_on.
 
     The one definition: the claim check, the pages, the API and the expiry use it
     through `Override.objects.in_force` (or with `prefix`), and `Override.is_in_force`
     tests the same condition on a loaded row (a test keeps the two in agreement).
-    Computed from status and dates, so a stored status the expiry task has not caught
-    up with yet is never honoured past `ends_on`. `prefix` reaches an override through
-    a relation (e.g. "override__" from its allowances) in the same query.
+    Computed from the dates, so a stored `active` the expiry task has not caught up
+    with yet is never honoured past `ends_on`, and a back-dated claim finds the
+    override that covered its day whether or not the task has labelled it `expired`.
+    `prefix` reaches an override through a relation (e.g. "override__" from its
+    allowances) in the same query.
     """
     return Q(
         **{
-            f"{prefix}status": OverrideStatus.ACTIVE,
+            f"{prefix}status__in": IN_FORCE_STATUSES,
             f"{prefix}starts_on__lte": on,
             f"{prefix}ends_on__gte": on,
         }
@@ -101,7 +109,7 @@ class Override(models.Model):
 
     def is_in_force(self, on: date) -> bool:
         """The row-level form of in_force_on."""
-        return self.status == OverrideStatus.ACTIVE and self.starts_on <= on <= self.ends_on
+        return self.status in IN_FORCE_STATUSES and self.starts_on <= on <= self.ends_on
 
     def status_on(self, on: date) -> OverrideStatus:
         """The status as of `on`, whatever the expiry task has stored so far."""

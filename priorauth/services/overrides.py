@@ -112,10 +112,12 @@ def _new_authorization_number(today: date) -> str:
 
 def override_consume(override: Override, *, by) -> bool:
     """A one-time override is used up by the claim that needed it. The caller holds the
-    member lock; False when the override stopped being active under us."""
+    member lock; False when its status changed under us since the claim read it (only
+    the expiry can, labelling it `expired`: the claim is then decided again, and finds
+    it in force all the same)."""
     return _change_status(
         override,
-        expected=OverrideStatus.ACTIVE,
+        expected=override.status,
         to=OverrideStatus.USED,
         reason="used by a claim",
         by=by,

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from priorauth import services
 from priorauth.models import Override, OverrideStatus
 from tests.support import factories
 from tests.support.steps import at_noon, create_member, decide, submit_claim, submit_request
@@ -77,6 +78,25 @@ def test_an_override_stored_active_past_its_end_is_never_honoured(
     assert response.json()["status"] == "rejected"
     assert response.json()["override"] is None
     assert Override.objects.get().status == OverrideStatus.ACTIVE  # nobody touched it
+
+
+@pytest.mark.parametrize("expiry_ran", [False, True])
+def test_a_claim_dated_within_the_override_but_sent_after_it_ended_uses_it_either_way(
+    member, as_intake, as_pharmacist, as_claims, expiry_ran
+):
+    """The days an override covers are its dates: whether the expiry has labelled it
+    `expired` yet never changes the outcome of a claim (docs/domain.md §4)."""
+    approve(as_intake, as_pharmacist, day(0))
+    if expiry_ran:
+        with at_noon(day(35)):
+            assert services.overrides_expire() == 1
+    with at_noon(day(35)):
+        response = submit_claim(
+            as_claims, member_id="M1", quantity="4", date_of_service=day(20).isoformat()
+        )
+    body = response.json()
+    assert (body["status"], body["override"] is not None) == ("paid", True), body["message"]
+    assert Override.objects.get().status == OverrideStatus.USED
 
 
 def test_a_stale_active_override_does_not_block_a_new_approval(

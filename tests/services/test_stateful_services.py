@@ -39,12 +39,11 @@ The clock: `time_machine.travel(..., tick=False)` is started when the machine is
 and stopped in `teardown`, which Hypothesis calls even when a step fails; the time
 steps shift it. Claims are dated at most 60 days back and never before the day their
 member was created, so they stay within the default coverage and the timely-filing
-window once eligibility (docs/domain.md §8) is built.
+window of eligibility (docs/domain.md §8).
 
-The machine mirrors one behaviour that is an open question, not an invariant: a
-back-dated claim may use an override whose last day has passed but which is still
-stored `active` (the expiry has not run), and is refused it once the expiry has run
-(docs/domain.md §4).
+A back-dated claim uses the override that covered its day of service whether or not
+the expiry has labelled it `expired` since (docs/domain.md §4): the machine's expected
+outcome reads `Override.objects.in_force(date of service)`, the same definition.
 """
 
 import os
