@@ -134,6 +134,16 @@ def _override_case(today, claims_user) -> QueryCount:
             # Covered before the fill 10 days ago, or that fill is refused (65).
             coverage_start=today - timedelta(days=400),
         )
+    # A member made by a run from before coverage dates was covered from its own day only.
+    member = Member.objects.get(member_id=OVERRIDE_MEMBER)
+    if not member.is_covered_on(today - timedelta(days=10)):
+        services.member_coverage_change(
+            member_id=OVERRIDE_MEMBER,
+            coverage_start=today - timedelta(days=400),
+            coverage_end=None,
+            reason="benchmark: covered before its fills",
+            by=claims_user,
+        )
     services.claim_adjudicate(
         submitted_by=claims_user,
         **claim_kwargs(OVERRIDE_MEMBER, today, date_of_service=today - timedelta(days=10)),
