@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import errors, services
+from . import services
 from .audit import AdminRecordsPHIReads
 from .models import Claim, Member, Override, OverrideRequest, PHIAccess
+from .services.members import coverage_problem
 
 COVERAGE_FIELDS = ("coverage_start", "coverage_end")
 
@@ -48,11 +49,11 @@ class MemberCoverageForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("coverage_start"), cleaned.get("coverage_end")
-        if start and end and end < start:
-            self.add_error(
-                "coverage_end", errors.COVERAGE_ENDS_BEFORE_START.format(start=start, end=end)
-            )
+        start = cleaned.get("coverage_start")
+        # Asked here, not only in the service: save_model cannot show an error on the form.
+        problem = start and coverage_problem(start, cleaned.get("coverage_end"))
+        if problem:
+            self.add_error("coverage_end", problem)
         return cleaned
 
 

@@ -132,15 +132,6 @@ class MemberInput(serializers.Serializer):
             raise serializers.ValidationError(DATE_OF_BIRTH_IN_FUTURE)
         return value
 
-    def validate(self, attrs):
-        start = attrs.get("coverage_start") or timezone.localdate()
-        end = attrs.get("coverage_end")
-        if end is not None and end < start:
-            raise serializers.ValidationError(
-                {"coverage_end": errors.COVERAGE_ENDS_BEFORE_START.format(start=start, end=end)}
-            )
-        return attrs
-
 
 class DispensingInput(serializers.Serializer):
     """Who gets how much of which drug, for how long, where: a claim's and a request's."""

@@ -50,11 +50,17 @@ def member_create(
     return member
 
 
-def _check_coverage(start: date, end: date | None) -> None:
+def coverage_problem(start: date, end: date | None) -> str | None:
+    """Why a coverage period cannot stand, or None (the admin's form asks this too)."""
     if end is not None and end < start:
-        raise errors.ServiceError(
-            {"coverage_end": errors.COVERAGE_ENDS_BEFORE_START.format(start=start, end=end)}
-        )
+        return errors.COVERAGE_ENDS_BEFORE_START.format(start=start, end=end)
+    return None
+
+
+def _check_coverage(start: date, end: date | None) -> None:
+    problem = coverage_problem(start, end)
+    if problem:
+        raise errors.ServiceError({"coverage_end": problem})
 
 
 def member_coverage_change(

@@ -30,7 +30,9 @@ def _case_or_404(request_id: int) -> OverrideRequest:
     return case
 
 
-def _evidence(case: OverrideRequest, limits, criteria, claims, unit, today) -> evidence.Evidence:
+def _evidence(
+    case: OverrideRequest, limits, criteria, claims, unit, today, history_days
+) -> evidence.Evidence:
     channel_limit = next((lim for lim in limits if lim.channel == case.prescription.channel), None)
     return evidence.assess(
         claims=claims,
@@ -41,7 +43,7 @@ def _evidence(case: OverrideRequest, limits, criteria, claims, unit, today) -> e
         criteria=[(c.number, c.label) for c in criteria],
         unit=unit,
         today=today,
-        history_days=settings.PRIORAUTH_HISTORY_DAYS,
+        history_days=history_days,
     )
 
 
@@ -68,7 +70,7 @@ def _case_context(request, case: OverrideRequest) -> dict:
         "claims": claims,
         "unit": unit,
         "history_days": history_days,
-        "evidence": _evidence(case, limits, criteria, claims, unit, today),
+        "evidence": _evidence(case, limits, criteria, claims, unit, today, history_days),
         "overrides": [(o, o.status_on(today), o.days_left(today)) for o in overrides],
         "history": selectors.request_history(case),
         "today": today,
