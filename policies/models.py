@@ -19,13 +19,16 @@ __all__ = [
     "NDC_VALIDATOR",
     "Channel",
     "Criterion",
+    "CriterionEvidence",
     "CriterionGrant",
+    "CriterionQuestion",
     "LineOfBusiness",
     "Policy",
     "PolicyStatus",
     "Product",
     "ProductNDC",
     "QuantityLimit",
+    "QuestionType",
     "quantity_per_days",
 ]
 
@@ -211,6 +214,13 @@ class Criterion(models.Model):
         validators=[validation.validate_positive_days],
         help_text="How long an approval lasts, in calendar days (one-time overrides: 30).",
     )
+    auto_approve = models.BooleanField(
+        default=False,
+        help_text=(
+            "The system may approve a request under this criterion when every question "
+            "with approving answers has one and every evidence clause holds. It never denies."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -248,3 +258,70 @@ class CriterionGrant(models.Model):
 
     def __str__(self) -> str:
         return quantity_per_days(self)
+
+
+class QuestionType(models.TextChoices):
+    BOOLEAN = "boolean", "yes / no"
+    CHOICE = "choice", "one of a list"
+    NUMBER = "number", "number"
+    DATE = "date", "date"
+    TEXT = "text", "text"
+
+
+class CriterionQuestion(models.Model):
+    """A question the prescriber's office answers for a criterion (docs/domain.md §9)."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Asked in this order.")
+    key = models.SlugField(
+        max_length=60,
+        help_text='The question\'s "id" in files and the API: a-z, 0-9 and _, unique in the '
+        "criterion.",
+    )
+    text = models.TextField(help_text="The question as the prescriber's office reads it.")
+    type = models.CharField(max_length=10, choices=QuestionType.choices)
+    required = models.BooleanField(default=False)
+    choices = models.JSONField(
+        default=list, blank=True, help_text="The answers offered (choice questions only)."
+    )
+    approve_when = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Answers with which the system may approve (yes/no and choice questions).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "key"], name="question_key_unique"),
+            models.CheckConstraint(
+                condition=Q(key__regex=r"^[a-z0-9_]+$"), name="question_key_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CriterionEvidence(models.Model):
+    """An evidence clause: `clause` names a check in policies.rules.determination, `days`
+    its look-back. A new kind of clause is a new name there, not a new column here."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="evidence")
+    clause = models.CharField(max_length=60)
+    days = models.PositiveIntegerField(validators=[validation.validate_positive_days])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "evidence clause"
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "clause"], name="evidence_clause_unique"),
+            models.CheckConstraint(condition=Q(days__gt=0), name="evidence_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clause}: {self.days}"

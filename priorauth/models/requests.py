@@ -81,6 +81,16 @@ class OverrideRequest(models.Model):
         max_length=12, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
     status_reason = models.TextField(blank=True, help_text="Why it was pended or withdrawn.")
+    answers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The attested criterion's questions answered: {question id: answer}.",
+    )
+    determination = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="What the real-time determination found: outcome and findings (§9).",
+    )
     received_at = models.DateTimeField()
     due_at = models.DateTimeField()
     assigned_to = models.ForeignKey(
@@ -141,6 +151,9 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField()
+    automatic = models.BooleanField(
+        default=False, help_text="Decided by the real-time determination, not by a person."
+    )
 
     class Meta:
         constraints = [
@@ -151,6 +164,11 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=~Q(outcome=DecisionOutcome.APPROVE) | Q(criterion__isnull=False),
                 name="approval_names_criterion",
+            ),
+            # A machine may approve; only a person denies (§9).
+            models.CheckConstraint(
+                condition=Q(automatic=False) | Q(outcome=DecisionOutcome.APPROVE),
+                name="only_approvals_automatic",
             ),
         ]
 
