@@ -12,11 +12,22 @@ class PoliciesConfig(AppConfig):
             history,  # noqa: F401
             selectors,
         )
-        from .models import Policy, Product, ProductNDC, QuantityLimit
+        from .models import (
+            Criterion,
+            CriterionEvidence,
+            CriterionGrant,
+            CriterionQuestion,
+            Policy,
+            Product,
+            ProductNDC,
+            QuantityLimit,
+        )
 
         # A policy edit in this process is seen by its next claim check at once
         # (the per-process lookup cache, docs/decisions/0007-policy-cache.md).
-        for model in (Policy, Product, ProductNDC, QuantityLimit):
+        cached = (Policy, Product, ProductNDC, QuantityLimit)
+        cached += (Criterion, CriterionGrant, CriterionQuestion, CriterionEvidence)
+        for model in cached:
             for signal in (post_save, post_delete):
                 signal.connect(
                     selectors.forget_policies, sender=model, dispatch_uid=f"forget-{model.__name__}"

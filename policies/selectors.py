@@ -14,9 +14,10 @@ from datetime import date
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from . import validation
+from . import rules, validation
 from .choices import LineOfBusiness
 from .models import Criterion, Policy, Product, ProductNDC, QuantityLimit
+from .rules import determination
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ _MAX_CACHED = 10_000
 
 def forget_policies(**_signal_kwargs) -> None:
     _managed_limits.clear()
+    _criteria.clear()
 
 
 def managed_limit(
@@ -96,6 +98,75 @@ def _load_managed_limit(
         return None
     unit_name = Product.objects.filter(policy=policy, ndcs__ndc=ndc).values_list("unit", flat=True)
     return ManagedLimit(policy=policy, unit=unit_name.first() or "unit", limit=None, ndcs=(ndc,))
+
+
+@dataclass(frozen=True)
+class CriterionInfo:
+    """A criterion as intake and the determination read it: words, questions, grants."""
+
+    pk: int
+    number: int
+    label: str
+    text: str
+    rules: determination.CriterionRules
+    grants: dict[str, rules.Limit]
+
+
+# The criteria of a policy version, with their questions and evidence, are read on
+# every override request (the determination) and every PA initiation; cached like the
+# limits above, and forgotten on the same signals.
+_criteria: dict[int, tuple[float, dict[int, CriterionInfo]]] = {}
+
+
+def criteria_of(policy: Policy) -> dict[int, CriterionInfo]:
+    """{number: CriterionInfo} for a policy version, in number order."""
+    ttl = settings.PRIORAUTH_POLICY_CACHE_SECONDS
+    cached = _criteria.get(policy.pk)
+    if ttl > 0 and cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    found = _load_criteria(policy)
+    if ttl > 0:
+        if len(_criteria) >= _MAX_CACHED:
+            _criteria.clear()
+        _criteria[policy.pk] = (time.monotonic() + ttl, found)
+    return found
+
+
+def _load_criteria(policy: Policy) -> dict[int, CriterionInfo]:
+    rows = Criterion.objects.filter(policy=policy).prefetch_related(
+        "grants", "questions", "evidence"
+    )
+    return {
+        criterion.number: CriterionInfo(
+            pk=criterion.pk,
+            number=criterion.number,
+            label=criterion.label,
+            text=criterion.text,
+            rules=determination.CriterionRules(
+                number=criterion.number,
+                auto_approve=criterion.auto_approve,
+                questions=tuple(
+                    determination.Question(
+                        id=q.key,
+                        text=q.text,
+                        type=q.type,
+                        required=q.required,
+                        choices=tuple(q.choices or ()),
+                        approve_when=tuple(q.approve_when or ()),
+                    )
+                    for q in criterion.questions.all()
+                ),
+                evidence=tuple(
+                    determination.EvidenceClause(clause=e.clause, days=e.days)
+                    for e in criterion.evidence.all()
+                ),
+            ),
+            grants={
+                g.channel: rules.Limit(g.max_quantity, g.per_days) for g in criterion.grants.all()
+            },
+        )
+        for criterion in rows.order_by("number")
+    }
 
 
 def policy_ndcs(policy_code: str) -> QuerySet:

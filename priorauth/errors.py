@@ -21,11 +21,8 @@ class ServiceError(Exception):
     def __init__(self, errors: dict[str, list[str] | str] | str, field: str = "non_field_errors"):
         if isinstance(errors, str):
             errors = {field: errors}
-        self.errors = {
-            name: [messages] if isinstance(messages, str) else list(messages)
-            for name, messages in errors.items()
-        }
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in self.errors.items()))
+        self.errors = {name: _as_lists(messages) for name, messages in errors.items()}
+        super().__init__("; ".join(_flatten(self.errors, prefix="", named=True)))
 
     @classmethod
     def from_validation_error(cls, error: ValidationError) -> "ServiceError":
@@ -37,7 +34,26 @@ class ServiceError(Exception):
     @property
     def messages(self) -> list[str]:
         """Every message, field by field, for a page that shows them in one list."""
-        return [message for messages in self.errors.values() for message in messages]
+        return list(_flatten(self.errors))
+
+
+def _as_lists(messages):
+    """ "msg" -> ["msg"]; a nested {"part": "msg"} (answers by question id) keeps its keys."""
+    if isinstance(messages, str):
+        return [messages]
+    if isinstance(messages, dict):
+        return {str(part): _as_lists(inner) for part, inner in messages.items()}
+    return list(messages)
+
+
+def _flatten(errors, prefix: str = "", named: bool = False):
+    """Each message; those under a nested key (and all of them when `named`) with its name."""
+    for name, messages in errors.items():
+        if isinstance(messages, dict):
+            yield from _flatten(messages, prefix=f"{prefix}{name} ", named=True)
+        else:
+            for message in messages:
+                yield f"{prefix}{name}: {message}" if named else message
 
 
 class NotFound(ServiceError):
@@ -70,6 +86,10 @@ UNKNOWN_CLAIM = "No claim with ID {claim_id}."
 CLAIM_ALREADY_REVERSED = "Claim {claim_id} was already reversed on {reversed_on}."
 CLAIM_NOT_PAID = "Claim {claim_id} was rejected; only a paid claim can be reversed."
 UNKNOWN_REQUEST = "No override request with ID {request_id}."
+ANSWERS_WITHOUT_CRITERION = (
+    "Answers belong to a criterion's questions: name the criterion (criterion_number) "
+    "they answer, or leave the answers out."
+)
 UNKNOWN_CRITERION = "Policy {policy_code} has no criterion {number} (it has {numbers})."
 CRITERION_REQUIRED = "Name the criterion that is met to approve."
 REASON_REQUIRED = "A denial needs a reason."

@@ -113,6 +113,10 @@ def channel_field() -> serializers.ChoiceField:
     )
 
 
+ANSWERS_NOT_AN_OBJECT = 'Answers are an object of question id to answer, e.g. {"reason": "…"}.'
+MAX_ANSWERS = 100
+
+
 class MemberInput(serializers.Serializer):
     member_id = serializers.CharField(max_length=20, validators=[MEMBER_ID_VALIDATOR])
     first_name = serializers.CharField(max_length=80)
@@ -152,6 +156,26 @@ class OverrideRequestInput(DispensingInput):
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     clinical_notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    answers = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Answers to the attested criterion's questions, {question id: answer}: true/false, "
+            "one of the choices, a number, a date (YYYY-MM-DD) or text. The questions are "
+            "listed by POST /api/v1/pa-initiations/."
+        ),
+    )
+
+    def validate_answers(self, value):
+        if value is not None and not isinstance(value, dict):
+            raise serializers.ValidationError(ANSWERS_NOT_AN_OBJECT)
+        if value and len(value) > MAX_ANSWERS:
+            raise serializers.ValidationError(f"At most {MAX_ANSWERS} answers.")
+        return value or {}
+
+
+class PAInitiationInput(DispensingInput):
+    """A PA initiation: would this dispensing need an override, and what would it ask?"""
 
 
 class DecisionInput(serializers.Serializer):

@@ -309,6 +309,11 @@ PRIORAUTH_TIMELY_FILING_DAYS = envint("PRIORAUTH_TIMELY_FILING_DAYS", "90")
 if PRIORAUTH_TIMELY_FILING_DAYS < 0:
     raise ImproperlyConfigured("PRIORAUTH_TIMELY_FILING_DAYS must be 0 or more days")
 # Appeal rights quoted in denial notices.
+# Real-time determination (docs/domain.md §9): the system may approve a request whose
+# answers and claims evidence meet an auto-approvable criterion. 0 sends every request
+# to a pharmacist. It never denies either way.
+PRIORAUTH_AUTO_APPROVE = envbool("PRIORAUTH_AUTO_APPROVE", "1")
+
 PRIORAUTH_APPEAL_DAYS = envint("PRIORAUTH_APPEAL_DAYS", "180")
 PRIORAUTH_APPEAL_STANDARD_HOURS = envint("PRIORAUTH_APPEAL_STANDARD_HOURS", "72")
 PRIORAUTH_APPEAL_EXPEDITED_HOURS = envint("PRIORAUTH_APPEAL_EXPEDITED_HOURS", "24")

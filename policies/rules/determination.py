@@ -324,15 +324,12 @@ def _question_finding(question: Question, answer: object) -> Finding:
     if answer is None:
         needed = question.required or bool(question.approve_when)
         return Finding("question", question.id, not needed, f'"{question.text}" not answered.')
-    said = describe_answer(answer)
+    said = f'"{question.text}" answered "{describe_answer(answer)}"'
     if not question.approve_when or answer in question.approve_when:
-        return Finding("question", question.id, True, f'"{question.text}" {said}.')
+        return Finding("question", question.id, True, f"{said}.")
     allowed = " or ".join(f'"{describe_answer(v)}"' for v in question.approve_when)
     return Finding(
-        "question",
-        question.id,
-        False,
-        f'"{question.text}" {said}; approved automatically only for {allowed}.',
+        "question", question.id, False, f"{said}; approved automatically only for {allowed}."
     )
 
 

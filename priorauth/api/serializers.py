@@ -191,6 +191,38 @@ class DecisionSummarySerializer(serializers.Serializer):
     reason = serializers.CharField()
     decided_by = serializers.CharField(source="decided_by.username")
     decided_at = serializers.DateTimeField()
+    automatic = serializers.BooleanField(
+        help_text="Decided by the real-time determination, not by a person."
+    )
+
+
+class FindingSerializer(serializers.Serializer):
+    subject = serializers.CharField(
+        help_text="setting, criterion, question, evidence, grant or override"
+    )
+    key = serializers.CharField(help_text="The question id or evidence clause; empty otherwise.")
+    supports = serializers.BooleanField(help_text="Whether this finding supports approval.")
+    text = serializers.CharField()
+
+
+class DeterminationSerializer(serializers.Serializer):
+    """What the real-time determination found when the request was received (§9)."""
+
+    outcome = serializers.ChoiceField(choices=["approved", "pended"])
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why it was pended (what stood in the way), or why approved (every finding).",
+    )
+    findings = FindingSerializer(many=True)
+
+    def to_representation(self, stored):
+        findings = stored.get("findings", [])
+        approved = stored["outcome"] == "approved"
+        return {
+            "outcome": stored["outcome"],
+            "reasons": [f["text"] for f in findings if approved or not f["supports"]],
+            "findings": findings,
+        }
 
 
 class OverrideRequestSerializer(serializers.ModelSerializer):
@@ -206,6 +238,11 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
         source="prescription.prescriber.npi", validators=[NPI_VALIDATOR]
     )
     criterion_number = serializers.SerializerMethodField()
+    answers = serializers.JSONField(
+        help_text="The attested criterion's questions answered: {question id: answer}."
+    )
+    determination = DeterminationSerializer(allow_null=True)
+    decided_by = serializers.SerializerMethodField()
     decision = DecisionSummarySerializer(read_only=True, allow_null=True)
     override = OverrideSummarySerializer(read_only=True, allow_null=True)
 
@@ -227,10 +264,52 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
             "urgency",
             "criterion_number",
             "clinical_notes",
+            "answers",
+            "determination",
+            "decided_by",
             "decision",
             "override",
         ]
         read_only_fields = fields
 
+    def get_decided_by(self, obj) -> str | None:
+        """ "system" when the determination approved it; the pharmacist's username otherwise."""
+        decision = getattr(obj, "decision", None)
+        return decision.decided_by.get_username() if decision is not None else None
+
     def get_criterion_number(self, obj) -> int | None:
         return obj.attested_criterion.number if obj.attested_criterion_id else None
+
+
+class QuestionSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The key of the answer in `answers`.")
+    text = serializers.CharField()
+    type = serializers.ChoiceField(choices=["boolean", "choice", "number", "date", "text"])
+    required = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.CharField(), help_text="choice questions")
+
+
+class InitiationCriterionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    label = serializers.CharField()
+    text = serializers.CharField(help_text="The criterion, verbatim from the policy.")
+    questions = QuestionSerializer(many=True, source="rules.questions")
+
+
+class PAInitiationSerializer(serializers.Serializer):
+    """`closed` (no PA needed: `within_limit` or `not_managed`) or `open` with the questions."""
+
+    status = serializers.ChoiceField(choices=["closed", "open"])
+    reason = serializers.ChoiceField(
+        choices=["within_limit", "not_managed", ""],
+        help_text="Why it is closed; empty when open.",
+    )
+    message = serializers.CharField(
+        help_text="In words: why no PA is needed, or the reject the claim would get today."
+    )
+    policy_code = serializers.SerializerMethodField()
+    criteria = InitiationCriterionSerializer(many=True)
+
+    def get_policy_code(self, obj) -> str | None:
+        """The policy that manages the NDC; null when none does."""
+        return obj.policy.code if obj.policy is not None else None

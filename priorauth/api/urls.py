@@ -12,6 +12,7 @@ urlpatterns = [
         views.ClaimReversalView.as_view(),
         name="api-claim-reversal",
     ),
+    path("pa-initiations/", views.PAInitiationView.as_view(), name="api-pa-initiation"),
     path(
         "override-requests/",
         views.OverrideRequestSubmitView.as_view(),

@@ -82,6 +82,21 @@ class ClaimReversalView(BaseAPIView):
         return Response(serializers.ClaimSerializer(claim).data)
 
 
+class PAInitiationView(BaseAPIView):
+    """Would this dispensing need an override, and what would the plan ask? (§9)"""
+
+    permission_classes = [permissions.Intake]
+
+    @extend_schema(
+        request=inputs.PAInitiationInput, responses={200: serializers.PAInitiationSerializer}
+    )
+    @idempotent  # a retry gets the first answer, like every POST (it writes nothing else)
+    def post(self, request):
+        initiation = services.pa_initiate(**_validated(inputs.PAInitiationInput, request))
+        record_phi_access(request, initiation.member, "api PA initiation")
+        return Response(serializers.PAInitiationSerializer(initiation).data)
+
+
 class OverrideRequestSubmitView(BaseAPIView):
     permission_classes = [permissions.Intake]
 

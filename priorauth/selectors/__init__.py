@@ -6,6 +6,7 @@ Pages, the API and the services read through these; reads of the policy domain
 
 from .audit import access_log_entries
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
+from .determination import determine_request, paid_fill_dates
 from .members import member_by_id, member_with_overrides
 from .overrides import (
     allowance_in_force,
@@ -31,6 +32,7 @@ __all__ = [
     "case_request",
     "claim_for_answer",
     "claim_history",
+    "determine_request",
     "fills_reaching",
     "member_by_id",
     "member_claims_since",
@@ -41,6 +43,7 @@ __all__ = [
     "overrides_for_api",
     "overrides_in_force",
     "overrides_not_in_force",
+    "paid_fill_dates",
     "request_for_api",
     "request_history",
     "requests_submitted_by",

@@ -8,6 +8,7 @@ or overrides and then writes takes the member lock first (locks.py).
 from .audit import phi_access_record, phi_access_record_many
 from .claims import claim_adjudicate, claim_reverse
 from .idempotency import idempotency_answer_store, idempotency_key_claim
+from .initiation import Initiation, pa_initiate
 from .members import member_coverage_change, member_create
 from .overrides import (
     EXPIRED_BY_SCHEDULE,
@@ -32,6 +33,7 @@ __all__ = [
     "EXPIRED_BY_SCHEDULE",
     "SYSTEM_USERNAME",
     "DecisionResult",
+    "Initiation",
     "claim_adjudicate",
     "claim_reverse",
     "due_in",
@@ -48,6 +50,7 @@ __all__ = [
     "override_request_withdraw",
     "override_revoke",
     "overrides_expire",
+    "pa_initiate",
     "phi_access_record",
     "phi_access_record_many",
     "system_user",

@@ -105,6 +105,39 @@ def _adjudicate(member_id: str, claim_fields: dict, today: date) -> Claim:
     return claim
 
 
+def claim_preview(
+    *, member: Member, ndc: str, quantity: Decimal, days_supply: int, channel: str, on: date
+) -> Claim:
+    """The claim as it would be decided on `on`, not saved and consuming nothing.
+
+    The same steps as claim_adjudicate, without the lock: a PA initiation asks whether
+    the claim would pay today (docs/domain.md §9), and the answer is advice, not a fill.
+    """
+    claim = Claim(
+        member=member,
+        ndc=ndc,
+        quantity=quantity,
+        days_supply=days_supply,
+        channel=channel,
+        date_of_service=on,
+        covers_through=on + timedelta(days=days_supply - 1),
+        status=ClaimStatus.PAID,
+    )
+    refusal = _eligibility_refusal(member, on, on)
+    if refusal is not None:
+        claim.status = ClaimStatus.REJECTED
+        claim.reject_code, claim.message = refusal
+        return claim
+    managed = policy_selectors.managed_limit(
+        ndc=ndc, channel=channel, on=on, line_of_business=member.line_of_business
+    )
+    if managed is not None:
+        claim.policy = managed.policy
+        if managed.limit is not None:
+            _apply_limit(claim, member, managed)
+    return claim
+
+
 def _eligibility_refusal(member: Member, on: date, today: date) -> tuple[str, str] | None:
     """(reject code, message) when the claim cannot be paid whatever the limit says."""
     window = settings.PRIORAUTH_TIMELY_FILING_DAYS

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from policies import selectors as policy_selectors
 from policies.models import Criterion, Policy
+from policies.rules import determination
+from policies.selectors import CriterionInfo
 from priorauth import errors, selectors
 from priorauth.models import (
     DECIDED_REQUEST_STATUSES,
@@ -28,9 +30,10 @@ from priorauth.models import (
     Prescription,
     RequestStatus,
 )
+from priorauth.selectors.determination import as_stored
 
-from .locks import lock_member_by_pk, member_pk_of
-from .overrides import override_create
+from .locks import lock_member, lock_member_by_pk, member_pk_of
+from .overrides import override_create, system_user
 
 
 def due_in(urgency: str) -> timedelta:
@@ -49,22 +52,39 @@ def override_request_submit(
     urgency: str,
     criterion_number: int | None = None,
     clinical_notes: str = "",
+    answers: dict | None = None,
     submitted_by=None,
 ) -> OverrideRequest:
+    """Receive a request and determine it in real time (docs/domain.md §9).
+
+    Under the member's lock (so two requests for one member cannot both be approved):
+    the answers are checked against the attested criterion's questions (a problem is a
+    400 and nothing is written), the request is stored with what the determination
+    found, and a request it approves is decided at once by the system user through the
+    same approval as a pharmacist's. Anything else waits in the queue.
+    """
     received_at = timezone.now()
     today = timezone.localdate(received_at)
-    member = selectors.member_by_id(member_id)
-    if member is None:
-        raise errors.ServiceError({"member_id": errors.UNKNOWN_MEMBER.format(member_id=member_id)})
-    policy = policy_selectors.policy_for_ndc(
-        ndc=ndc, on=today, line_of_business=member.line_of_business
-    )
-    if policy is None:
-        raise errors.ServiceError({"ndc": errors.NDC_NOT_MANAGED.format(ndc=ndc, date=today)})
-    criterion = None
-    if criterion_number is not None:
-        criterion = _criterion(policy, criterion_number)
     with transaction.atomic():
+        member = lock_member(member_id=member_id)
+        managed = policy_selectors.managed_limit(
+            ndc=ndc, channel=channel, on=today, line_of_business=member.line_of_business
+        )
+        if managed is None:
+            raise errors.ServiceError({"ndc": errors.NDC_NOT_MANAGED.format(ndc=ndc, date=today)})
+        policy = managed.policy
+        criterion = _attested(policy, criterion_number)
+        checked = _checked_answers(criterion, answers)
+        found = selectors.determine_request(
+            member=member,
+            managed=managed,
+            criterion=criterion,
+            answers=checked,
+            quantity=quantity,
+            days_supply=days_supply,
+            channel=channel,
+            received_on=today,
+        )
         prescriber, _ = Prescriber.objects.get_or_create(npi=prescriber_npi)
         prescription = Prescription.objects.create(
             member=member,
@@ -78,9 +98,11 @@ def override_request_submit(
             member=member,
             prescription=prescription,
             policy=policy,
-            attested_criterion=criterion,
+            attested_criterion_id=criterion.pk if criterion is not None else None,
             urgency=urgency,
             clinical_notes=clinical_notes,
+            answers=checked,
+            determination=as_stored(found),
             received_at=received_at,
             due_at=received_at + due_in(urgency),
             submitted_by=submitted_by,
@@ -88,22 +110,60 @@ def override_request_submit(
         request._change_reason = "received"
         request._history_user = submitted_by
         request.save()
+        if found.approved:
+            _approve(
+                request,
+                criterion.number,
+                system_user(),
+                reason=_automatic_reason(criterion.number, found),
+                automatic=True,
+            )
     return request
+
+
+def _attested(policy: Policy, number: int | None) -> CriterionInfo | None:
+    if number is None:
+        return None
+    criteria = policy_selectors.criteria_of(policy)
+    if number not in criteria:
+        raise _unknown_criterion(policy, number, criteria)
+    return criteria[number]
+
+
+def _checked_answers(criterion: CriterionInfo | None, answers) -> dict:
+    """The answers in their normal form, or a 400 naming each one that cannot be read."""
+    if not answers:
+        return {}
+    if criterion is None:
+        raise errors.ServiceError({"answers": errors.ANSWERS_WITHOUT_CRITERION})
+    checked, problems = determination.check_answers(criterion.rules.questions, answers)
+    if problems:
+        raise errors.ServiceError({"answers": problems})
+    return checked
+
+
+def _automatic_reason(number: int, found: determination.Determination) -> str:
+    facts = " ".join(found.reasons)
+    return f"Approved automatically under criterion {number}: {facts}"
 
 
 def _criterion(policy: Policy, number: int) -> Criterion:
     criteria = {c.number: c for c in policy.criteria.all()}
     if number not in criteria:
-        raise errors.ServiceError(
-            {
-                "criterion_number": errors.UNKNOWN_CRITERION.format(
-                    policy_code=policy.code,
-                    number=number,
-                    numbers=", ".join(str(n) for n in sorted(criteria)) or "none",
-                )
-            }
-        )
+        raise _unknown_criterion(policy, number, criteria)
     return criteria[number]
+
+
+def _unknown_criterion(policy: Policy, number: int, criteria) -> errors.ServiceError:
+    return errors.ServiceError(
+        {
+            "criterion_number": errors.UNKNOWN_CRITERION.format(
+                policy_code=policy.code,
+                number=number,
+                numbers=", ".join(str(n) for n in sorted(criteria)) or "none",
+            )
+        }
+    )
 
 
 def _not_found(request_id: int) -> errors.NotFound:
@@ -283,24 +343,32 @@ def override_request_decide(
         ) from None
 
 
-def _approve(request: OverrideRequest, criterion_number: int, by) -> DecisionResult:
+def _approve(
+    request: OverrideRequest,
+    criterion_number: int,
+    by,
+    *,
+    reason: str = "",
+    automatic: bool = False,
+) -> DecisionResult:
+    """The one approval, a pharmacist's or the determination's: decision, override, status."""
     now = timezone.now()
     criterion = _criterion(request.policy, criterion_number)
     decision = Decision.objects.create(
         request=request,
         outcome=DecisionOutcome.APPROVE,
         criterion=criterion,
+        reason=reason,
         decided_by=by,
         decided_at=now,
+        automatic=automatic,
     )
     override = override_create(
         request=request, criterion=criterion, today=timezone.localdate(now), by=by
     )
+    how = "approved automatically" if automatic else "approved"
     _transition(
-        request,
-        RequestStatus.APPROVED,
-        reason=f"approved under criterion {criterion.number}",
-        by=by,
+        request, RequestStatus.APPROVED, reason=f"{how} under criterion {criterion.number}", by=by
     )
     _close(request, by)
     return DecisionResult(decision=decision, override=override)

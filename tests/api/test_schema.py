@@ -33,6 +33,7 @@ OPERATIONS = {
     ("post", "/api/v1/override-requests/{request_id}/decision/"): WRITE
     | {"200", "404", "409", "415"},
     ("get", "/api/v1/overrides/"): COMMON | {"200", "404"},
+    ("post", "/api/v1/pa-initiations/"): WRITE | {"200", "415"},
 }
 FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
 DETAIL = {"$ref": "#/components/schemas/Detail"}
@@ -136,7 +137,11 @@ def test_a_post_documents_its_idempotency_key_and_the_replayed_header(document, 
                 "reversed_at",
             },
         ),
-        ("OverrideRequest", {"criterion_number", "decision", "override"}),
+        (
+            "OverrideRequest",
+            {"criterion_number", "determination", "decided_by", "decision", "override"},
+        ),
+        ("PAInitiation", {"policy_code"}),
         ("DecisionSummary", {"criterion_number"}),
         ("Member", {"coverage_end"}),
         ("OverrideSummary", set()),

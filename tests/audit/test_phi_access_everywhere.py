@@ -97,6 +97,22 @@ SHOWS_PHI = {
     "api/v1/override-requests/<id:request_id>/": lambda w: [
         Visit("intake", f"/api/v1/override-requests/{_decided(w)}/", FIRST)
     ],
+    # The answer names no one, but it is about one member's drug and claims history.
+    "api/v1/pa-initiations/": lambda w: [
+        Visit(
+            "intake",
+            "/api/v1/pa-initiations/",
+            FIRST,
+            method="post",
+            data={
+                "member_id": "ZQX917",
+                "ndc": "00078100768",
+                "quantity": "4",
+                "days_supply": 28,
+                "channel": "retail",
+            },
+        )
+    ],
     "api/v1/overrides/": lambda w: [
         Visit("pharmacist", "/api/v1/overrides/", BOTH),
         Visit("auditor", "/api/v1/overrides/?member_id=ZQX918", frozenset({"ZQX918"})),
