@@ -17,6 +17,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from . import validation
 from .choices import LineOfBusiness
 from .models import Criterion, Policy, Product, ProductNDC, QuantityLimit
+from .rules.determination import CriterionRules, EvidenceClause, Question
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,29 @@ def policy_rules(policy: Policy) -> tuple[list[QuantityLimit], list[Criterion]]:
     limits = list(policy.limits.all())
     criteria = list(policy.criteria.prefetch_related("grants"))
     return limits, criteria
+
+
+def criterion_rules(criterion: Criterion) -> CriterionRules:
+    """The criterion's questions, evidence and switch as the determination reads them.
+
+    Prefetch `questions` and `evidence` when reading several criteria.
+    """
+    return CriterionRules(
+        number=criterion.number,
+        auto_approve=criterion.auto_approve,
+        questions=tuple(
+            Question(
+                id=q.key,
+                text=q.text,
+                type=q.type,
+                required=q.required,
+                choices=tuple(q.choices),
+                approve_when=tuple(q.approve_when),
+            )
+            for q in criterion.questions.all()
+        ),
+        evidence=tuple(EvidenceClause(e.clause, e.days) for e in criterion.evidence.all()),
+    )
 
 
 def policy_codes_and_titles() -> QuerySet:
