@@ -139,9 +139,7 @@ def test_a_revocation_and_a_claim_that_needs_the_override_never_overwrite_each_o
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_two_requests_the_system_would_approve_at_once_give_one_override(
-    member, intake, attempt
-):
+def test_two_requests_the_system_would_approve_at_once_give_one_override(member, intake, attempt):
     """The determination reads "no override in force" and approves under the member lock,
     so the second submission sees the first's override and pends (docs/domain.md §9.3)."""
     clients = [token_client(intake) for _ in range(2)]
