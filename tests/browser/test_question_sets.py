@@ -13,7 +13,7 @@ from priorauth import services
 from priorauth.models import Override, OverrideRequest
 from tests.support import factories
 from tests.support.browser import log_in
-from tests.support.questions import INITIATING, REASON_TEXT, kesimpta_questions
+from tests.support.questions import INITIATING, REASON_TEXT
 from tests.support.steps import KESIMPTA_NDC, VALID_NPI
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def questions(kesimpta):
-    return kesimpta_questions(kesimpta)
+    """Criterion 1 as the shipped file has it: the "reason" question, 180 days, automatic."""
+    return kesimpta.criteria.get(number=1)
 
 
 @pytest.fixture

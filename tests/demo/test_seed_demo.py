@@ -28,7 +28,7 @@ from priorauth.models import (
     RequestStatus,
     Urgency,
 )
-from tests.support.questions import ADDITIONAL_INDUCTION, INITIATING, kesimpta_questions
+from tests.support.questions import ADDITIONAL_INDUCTION, INITIATING
 
 MEMBERS = 20
 MIN_MEMBERS = 12
@@ -252,7 +252,6 @@ def test_it_refuses_to_run_with_debug_off_unless_forced(kesimpta, settings):
 
 
 def test_question_set_requests_are_determined_by_the_system_at_receipt(kesimpta):
-    kesimpta_questions(kesimpta)
     out = seed()
     assert "; 1 approved automatically" in out
     [automatic] = OverrideRequest.objects.filter(decision__automatic=True)

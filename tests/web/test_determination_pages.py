@@ -17,7 +17,6 @@ from tests.support.questions import (
     ADDITIONAL_INDUCTION,
     INITIATING,
     REASON_TEXT,
-    kesimpta_questions,
 )
 from tests.support.steps import KESIMPTA_NDC
 
@@ -26,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def questions(kesimpta):
-    return kesimpta_questions(kesimpta)
+    """Criterion 1 as the shipped file has it: the "reason" question, 180 days, automatic."""
+    return kesimpta.criteria.get(number=1)
 
 
 @pytest.fixture

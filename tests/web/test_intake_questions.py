@@ -20,7 +20,6 @@ from tests.support.questions import (
     ADDITIONAL_INDUCTION,
     INITIATING,
     REASON_TEXT,
-    kesimpta_questions,
     without_questions,
 )
 from tests.support.steps import KESIMPTA_NDC, VALID_NPI, submit_request
@@ -43,7 +42,6 @@ SECOND_CRITERION_QUESTION = "Was therapy interrupted for more than 12 weeks?"
 
 @pytest.fixture
 def intake_page(client, intake, kesimpta):
-    kesimpta_questions(kesimpta)
     factories.member("M1")
     client.force_login(intake)
     return client
