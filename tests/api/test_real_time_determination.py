@@ -281,3 +281,83 @@ def _every_closed_answer(questions):
             for value in options
         ]
     return answers
+
+
+class TestAPolicyWrittenOnlyForTheTest:
+    """A new drug's question set loads and determines with no code change: Testimab
+    (tests/support/policy_files/testimab.yaml) restarts after a gap of 90 to 365 days."""
+
+    NDC = "99999012301"
+    RESTART = {"restarting": True, "gap_reason": "surgery", "last_dose": "2026-06-01"}
+
+    @pytest.fixture
+    def testimab(self, db, as_intake):
+        from policies.files import load_policy_file
+        from tests.support.paths import TESTIMAB_FILE
+
+        load_policy_file(TESTIMAB_FILE)
+        with at_noon(TODAY):
+            create_member(as_intake, "T1")
+
+    def _fill(self, claims_client, days_ago: int):
+        with at_noon(TODAY - timedelta(days=days_ago)):
+            claim = submit_claim(
+                claims_client, member_id="T1", ndc=self.NDC, quantity="30", days_supply=30
+            ).json()
+        assert claim["status"] == "paid"
+
+    def _request(self, client, **fields):
+        body = dict(
+            member_id="T1",
+            ndc=self.NDC,
+            quantity="60",
+            days_supply=30,
+            answers=self.RESTART,
+        )
+        body.update(fields)
+        with at_noon(TODAY):
+            return submit_request(client, **body).json()
+
+    def test_a_restart_after_a_gap_is_approved_with_its_grant(
+        self, testimab, as_intake, as_claims, settings
+    ):
+        settings.PRIORAUTH_TIMELY_FILING_DAYS = 365  # the earlier fill is 120 days old
+        self._fill(as_claims, days_ago=120)
+        answer = self._request(as_intake)
+        assert answer["status"] == "approved", answer["determination"]
+        assert answer["override"]["allowances"] == [
+            {"channel": "retail", "max_quantity": "60.000", "per_days": 30}
+        ]
+        assert answer["answers"] == self.RESTART
+
+    def test_with_no_earlier_fill_it_is_not_a_restart(self, testimab, as_intake):
+        answer = self._request(as_intake)
+        assert answer["status"] == "pending"
+        assert answer["determination"]["reasons"] == [
+            "No paid fill of the policy's products in the 365 days before receipt."
+        ]
+
+    def test_its_other_criterion_goes_to_a_pharmacist_with_its_answers_kept(
+        self, testimab, as_intake
+    ):
+        answers = {"weight_kg": "131.5", "weighed_on": "2026-10-30", "notes": "Dose by weight."}
+        answer = self._request(as_intake, criterion_number=2, answers=answers)
+        assert answer["status"] == "pending"
+        assert answer["answers"] == answers
+        assert answer["determination"]["reasons"] == [
+            "Criterion 2 is always decided by a pharmacist."
+        ]
+
+    def test_a_number_question_refuses_words(self, testimab, as_intake):
+        with at_noon(TODAY):
+            response = submit_request(
+                as_intake,
+                member_id="T1",
+                ndc=self.NDC,
+                quantity="60",
+                days_supply=30,
+                criterion_number=2,
+                answers={"weight_kg": "heavy"},
+            )
+        assert response.status_code == 400
+        assert response.json() == {"answers": {"weight_kg": ["Answer a number, not 'heavy'."]}}
