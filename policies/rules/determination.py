@@ -33,6 +33,7 @@ QUESTION_TYPES = ("boolean", "choice", "number", "date", "text")
 # Only an answer from a closed set can be something "the system may approve with".
 APPROVE_WHEN_TYPES = ("boolean", "choice")
 MAX_TEXT_ANSWER = 2000
+MAX_DIGITS = 15  # a number answer is at most 10**15 and at least 10**-15 (a dose, a count)
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,16 @@ def check_answers(
     return clean, problems
 
 
+def _shown(value: object, limit: int = 40) -> str:
+    """A refused answer as its message quotes it, cut short (a message is not a mirror)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def _read_boolean(question: Question, value: object) -> bool:
     if isinstance(value, bool):
         return value
-    raise ValueError(f"Answer true or false, not {value!r}.")
+    raise ValueError(f"Answer true or false, not {_shown(value)}.")
 
 
 def _read_choice(question: Question, value: object) -> str:
@@ -140,7 +147,7 @@ def _read_choice(question: Question, value: object) -> str:
             if choice.casefold() == wanted:
                 return choice
     listed = "; ".join(question.choices)
-    raise ValueError(f"{value!r} is not one of the answers: {listed}.")
+    raise ValueError(f"{_shown(value)} is not one of the answers: {listed}.")
 
 
 def _read_number(question: Question, value: object) -> str:
@@ -149,9 +156,10 @@ def _read_number(question: Question, value: object) -> str:
             number = Decimal(str(value).strip())
         except InvalidOperation:
             number = None
-        if number is not None and number.is_finite():
+        # Finite and of a sane size: "1e999999" would be a million digits once written out.
+        if number is not None and number.is_finite() and abs(number.adjusted()) <= MAX_DIGITS:
             return f"{number.normalize():f}"
-    raise ValueError(f"Answer a number, not {value!r}.")
+    raise ValueError(f"Answer a number, not {_shown(value)}.")
 
 
 def _read_date(question: Question, value: object) -> str:
@@ -160,12 +168,12 @@ def _read_date(question: Question, value: object) -> str:
             return date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    raise ValueError(f"Answer a date as YYYY-MM-DD, not {value!r}.")
+    raise ValueError(f"Answer a date as YYYY-MM-DD, not {_shown(value)}.")
 
 
 def _read_text(question: Question, value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"Answer in words, not {value!r}.")
+        raise ValueError(f"Answer in words, not {_shown(value)}.")
     if len(value) > MAX_TEXT_ANSWER:
         raise ValueError(f"Keep the answer to {MAX_TEXT_ANSWER} characters.")
     return value.strip()

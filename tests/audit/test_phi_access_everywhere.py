@@ -133,6 +133,7 @@ WRITES = {
     "api/v1/claims/<id:claim_id>/reversal/": "reverses a claim (the claim row)",
     "api/v1/override-requests/": "submits a request (submitted_by, received_at)",
     "api/v1/override-requests/<id:request_id>/decision/": "decides (the Decision row)",
+    # Its PA initiation reads the member's claims: recorded (tests/web/test_intake_questions).
     "requests/new/": "the intake form: empty, the caller's own input again, or a redirect",
     "overrides/<id:override_id>/revoke/": "revokes (history row), then redirects",
 }

@@ -136,3 +136,24 @@ def test_a_revocation_and_a_claim_that_needs_the_override_never_overwrite_each_o
         assert claim.status == ClaimStatus.PAID and claim.override_id == approved.pk
     # One change after the approval, whoever won: nothing overwritten, nothing lost.
     assert override.history.count() == 2
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_requests_the_system_would_approve_at_once_give_one_override(member, intake, attempt):
+    """The determination reads "no override in force" and approves under the member lock,
+    so the second submission sees the first's override and pends (docs/domain.md §9.3)."""
+    clients = [token_client(intake) for _ in range(2)]
+    responses = race(
+        *(
+            lambda c=c: submit_request(
+                c, member_id=member, answers={"reason": "initiating treatment"}
+            )
+            for c in clients
+        )
+    )
+    assert [r.status_code for r in responses] == [201, 201]
+    statuses = sorted(r.json()["status"] for r in responses)
+    assert statuses == ["approved", "pending"]
+    pended = next(r.json() for r in responses if r.json()["status"] == "pending")
+    assert pended["determination"]["reasons"][0].startswith("Override PA")
+    assert Override.objects.count() == 1
