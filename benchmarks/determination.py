@@ -66,8 +66,6 @@ def run(args, bench: harness.Bench) -> None:
     today = timezone.localdate()
     data_seconds, reused = claims.prepare_data(args, bench.policy, today)
     policies = determination_data.load_policies()
-    # TEMPORARY: remove with determination_data.temporary_kesimpta_questions.
-    temporary = determination_data.temporary_kesimpta_questions(policies)
     removed = determination_data.remove_run_requests()
     if removed:
         say(f"  removed {removed:,} requests an earlier run submitted")
@@ -86,7 +84,6 @@ def run(args, bench: harness.Bench) -> None:
     context.update(
         size=size,
         n_new=n_new,
-        temporary=temporary,
         auto_approve=settings.PRIORAUTH_AUTO_APPROVE,
         criteria={code: criteria_rows(plan.criteria) for code, plan in pools.items()},
     )

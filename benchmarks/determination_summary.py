@@ -222,11 +222,6 @@ def findings_notes(month: Month, used: dict, context: dict, results: dict) -> li
         other = results[name].other_cores(cpus)
         if other > DISTURBED_CORES:
             notes.append(f"other work on the machine used {other:.2f} cores during {name}")
-    if context["temporary"]:
-        notes.append(
-            "TEMPORARY: Kesimpta criterion 1's questions were given through the ORM, "
-            "not read from the shipped file"
-        )
     return notes
 
 

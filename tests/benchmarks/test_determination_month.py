@@ -100,9 +100,21 @@ def test_every_answer_of_the_month_is_one_the_criterion_questions_accept(plans):
         assert determination.check_answers(questions, planned.body["answers"])[1] == {}
 
 
-def test_only_members_new_to_the_drug_are_planned_to_be_approved(plans):
+def test_with_the_shipped_questions_every_new_start_is_planned_approved_and_nothing_else(
+    plans,
+):
     month = Planner(plans, RECEIVED).draw(300)
-    assert {p.kind for p in month if p.expected == "approved"} <= {"initiating"}
+    assert {p.expected for p in month if p.kind == "initiating"} == {"approved"}
+    assert {p.expected for p in month if p.kind != "initiating"} == {"pended"}
+
+
+def test_humira_maintenance_is_the_criterion_left_to_a_pharmacist(plans):
+    assert plans["inflammatory-humira-dqm"].pharmacist_criterion.number == 2
+    assert plans["cigna-ms-kesimpta-dqm"].pharmacist_criterion is None
+
+
+def test_members_new_to_kesimpta_are_the_ones_with_no_history(plans):
+    month = Planner(plans, RECEIVED).draw(300)
     new_to_kesimpta = {
         p.body["member_id"][:2]
         for p in month
