@@ -14,8 +14,10 @@ without them, on PostgreSQL.
    initiating, and pharmacists' cases; each request for a member and policy no other
    request of the run uses.
 3. Counts the SQL queries of the determination alone and of a submission without
-   answers, with answers pended and approved (-v prints them);
-   benchmarks/determination_queries.py.
+   answers, with answers pended and approved (-v prints them),
+   benchmarks/determination_queries.py; and times the parts of a submission in
+   process with one client (the service, the answer's re-read, its serialization),
+   benchmarks/determination_costs.py.
 4. Waits (a bounded time) for other work on the machine to stop, starts gunicorn,
    submits the month through the API and tallies the answers: the share approved by
    `system`, per policy, and the pend reasons by kind. Then a closed-loop load with
@@ -56,7 +58,13 @@ def run(args, bench: harness.Bench) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from benchmarks import claims, data, determination_data, determination_load
+    from benchmarks import (
+        claims,
+        data,
+        determination_costs,
+        determination_data,
+        determination_load,
+    )
     from benchmarks import determination_queries as queries
     from benchmarks.determination_month import Planner, member_pools, new_members_needed
     from benchmarks.determination_summary import summarize
@@ -76,8 +84,11 @@ def run(args, bench: harness.Bench) -> None:
     user = determination_data.intake_user()
     pools = member_pools(policies, n_members=args.size.members, n_new=n_new, rng=random.Random(1))
     planner = Planner(pools, today)
-    counts = queries.count_and_show(args, planner, user)
+    # Drawn first, so the month is the same whatever the counts and timings draw after it.
     month, sequence = planner.draw(size.month), planner.draw(size.sequence)
+    counts = queries.count_and_show(args, planner, user)
+    token = data.token_for(user)
+    costs = determination_costs.measure(planner, user, token)
     context = claims.run_context(
         bench, data_seconds=data_seconds + layer_seconds, data_reused=reused and not layer_seconds
     )
@@ -88,7 +99,7 @@ def run(args, bench: harness.Bench) -> None:
         criteria={code: criteria_rows(plan.criteria) for code, plan in pools.items()},
     )
     context["layer_fills"] = determination_data.layer_fill_count()
-    token = data.token_for(user)
+    context["costs"] = costs
     connection.close()  # idle while the server works
     context["background_busy"] = harness.wait_until_quiet(args.quiet_wait)
     measured = determination_load.measure(args, bench.env, token, month, sequence)

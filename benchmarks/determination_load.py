@@ -42,7 +42,7 @@ def headers_for(token: str) -> dict[str, str]:
 
 
 def measure(args, env, token: str, month: list[Planned], sequence: list[Planned]):
-    """Start gunicorn, submit the month, run both loads, stop it.
+    """Start gunicorn, warm it up, submit the month, run both loads, stop it.
 
     Returns (the month's answers, each load's merged LoadResult, rounds measured again,
     each load's number of requests made)."""
@@ -55,9 +55,13 @@ def measure(args, env, token: str, month: list[Planned], sequence: list[Planned]
         app=args.app,
     ) as server:
         say(f"  listening on 127.0.0.1:{server.port}")
+        runner, sequences = load_runner(args, server, token, sequence)
+        if args.warmup:
+            # Before the month too, so its latencies are a warm server's, like the loads'.
+            runner.warm_up()
         answered = submit_month(server.port, headers_for(token), month, clients=args.clients)
-        results, repeated, used = run_loads(args, server, token, sequence)
-    return answered, results, repeated, used
+        results, repeated = run_loads(args, runner)
+    return answered, results, repeated, {name: s.used for name, s in sequences.items()}
 
 
 # --- The month ---------------------------------------------------------------------------------
@@ -138,8 +142,8 @@ class Sequence:
         return "POST", REQUESTS_PATH, body
 
 
-def run_loads(args, server: Gunicorn, token: str, planned: list[Planned]):
-    """Both loads in alternating rounds (ABBA), each with its own pass over `planned`."""
+def load_runner(args, server: Gunicorn, token: str, planned: list[Planned]):
+    """The two loads, each with its own pass over `planned`, and their sequences."""
     headers = headers_for(token)
     sequences = {
         "without answers": Sequence(planned, with_answers=False),
@@ -149,14 +153,16 @@ def run_loads(args, server: Gunicorn, token: str, planned: list[Planned]):
         name: Endpoint(f"POST {name}", sequences[name].make, headers, load.json_field("status"))
         for name in LOADS
     }
-    runner = LoadRunner(args, server, loads)
-    if args.warmup:
-        runner.warm_up()
+    return LoadRunner(args, server, loads), sequences
+
+
+def run_loads(args, runner: LoadRunner) -> tuple[dict, int]:
+    """Both loads in alternating rounds (ABBA): each one's merged measurement, and how many
+    disturbed rounds were measured again."""
     results: dict[str, load.LoadResult] = {}
     for name in round_order(list(LOADS), args.rounds):
         result = runner.measure_round(name, args.seconds / args.rounds)
         for sample in result.error_samples:
             say(f"    error: {sample}")
         results[name] = results[name].merge(result) if name in results else result
-    used = {name: sequence.used for name, sequence in sequences.items()}
-    return results, args.rounds * 2 - runner.repeats_left, used
+    return results, args.rounds * 2 - runner.repeats_left

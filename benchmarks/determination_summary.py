@@ -1,193 +1,27 @@
-"""What the determination benchmark reports: the month's tallies, the loads, the queries,
-the console summary and its section of docs/benchmarks.md, with the targets' verdicts."""
+"""What the determination benchmark reports: the console summary and its section of
+docs/benchmarks.md (the numbers come from benchmarks/determination_tally.py)."""
 
-from collections import Counter
-from dataclasses import dataclass
-
-from benchmarks import load
 from benchmarks.claims import DISTURBED_CORES
 from benchmarks.claims_summary import outcomes_text
-from benchmarks.determination import TARGET_DETERMINATION_QUERIES, TARGET_P99_MS, TITLE
+from benchmarks.determination import TITLE
+from benchmarks.determination_costs import PARTS, SAMPLES
 from benchmarks.determination_data import SPREAD
-from benchmarks.determination_load import LOADS, REQUESTS_PATH
+from benchmarks.determination_load import LOADS
 from benchmarks.determination_month import describe_mix
-from benchmarks.report import table, verdict
-
-# Why a request pended, by the subject of the findings against it.
-REASONS = {
-    "evidence": "evidence: the fill history does not hold",
-    "question": "answer: not one that approves (or missing)",
-    "criterion": "criterion never approved automatically",
-    "no criterion": "no criterion attested",
-    "grant": "more than the criterion grants",
-    "override": "an override already in force",
-    "setting": "automatic approval turned off",
-}
-
-# The kinds of request in the month, as the tables name them, in their order.
-VARIANTS = {
-    "initiating": "initiating, no fill",
-    "established": "on the drug, answers as if initiating",
-    "answer": "other: an answer that does not approve",
-    "criterion": "other: a criterion for a pharmacist",
-    "no criterion": "other: no criterion",
-}
-
-
-@dataclass
-class Month:
-    """The month's answers, counted."""
-
-    requests: int
-    automatic: Counter  # policy -> approved by system
-    by_policy: Counter  # policy -> requests answered
-    by_variant: Counter  # (policy, variant) -> requests
-    automatic_by_variant: Counter  # (policy, variant) -> approved by system
-    reasons: Counter  # reason -> pended requests with it
-    pended: int
-    denied: int
-    errors: list[str]
-    unexpected: Counter  # (policy, variant, expected, got) -> requests
-    latency: load.LoadResult
-
-
-def is_automatic(answer: dict) -> bool:
-    return answer.get("status") == "approved" and answer.get("decided_by") == "system"
-
-
-def pend_reasons(answer: dict, *, attested: bool) -> set[str]:
-    """The kinds of reason the determination gave against approval."""
-    findings = (answer.get("determination") or {}).get("findings", [])
-    kinds = set()
-    for finding in findings:
-        if finding["supports"]:
-            continue
-        subject = finding["subject"]
-        kinds.add("no criterion" if subject == "criterion" and not attested else subject)
-    return kinds
-
-
-def tally(answered) -> Month:
-    month = Month(
-        requests=len(answered),
-        automatic=Counter(),
-        by_policy=Counter(),
-        by_variant=Counter(),
-        automatic_by_variant=Counter(),
-        reasons=Counter(),
-        pended=0,
-        denied=0,
-        errors=[],
-        unexpected=Counter(),
-        latency=load.LoadResult(name="month", clients=0),
-    )
-    for entry in answered:
-        planned = entry.planned
-        if entry.error:
-            month.errors.append(entry.error)
-            continue
-        month.latency.latencies_ms.append(entry.latency_ms)
-        variant = (planned.policy_code, planned.variant)
-        month.by_policy[planned.policy_code] += 1
-        month.by_variant[variant] += 1
-        got = "approved" if is_automatic(entry.answer) else "pended"
-        if got == "approved":
-            month.automatic[planned.policy_code] += 1
-            month.automatic_by_variant[variant] += 1
-        elif entry.answer.get("status") == "denied":
-            month.denied += 1
-        else:
-            month.pended += 1
-            attested = planned.body["criterion_number"] is not None
-            month.reasons.update(pend_reasons(entry.answer, attested=attested))
-        if got != planned.expected:
-            month.unexpected[(*variant, planned.expected, got)] += 1
-    return month
-
-
-def share(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else "-"
-
-
-def policy_rows(month: Month) -> list[list[str]]:
-    rows = [
-        [f"`{code}`", f"{n:,}", f"{month.automatic[code]:,}", share(month.automatic[code], n)]
-        for code, n in sorted(month.by_policy.items())
-    ]
-    answered = sum(month.by_policy.values())
-    total = sum(month.automatic.values())
-    rows.append(["**all**", f"{answered:,}", f"{total:,}", f"**{share(total, answered)}**"])
-    return rows
-
-
-def variant_rows(month: Month) -> list[list[str]]:
-    order = list(VARIANTS)
-    keys = sorted(month.by_variant, key=lambda k: (k[0], order.index(k[1])))
-    return [
-        [
-            f"`{code}`",
-            VARIANTS[variant],
-            f"{month.by_variant[(code, variant)]:,}",
-            f"{month.automatic_by_variant[(code, variant)]:,}",
-        ]
-        for code, variant in keys
-    ]
-
-
-def reason_rows(month: Month) -> list[list[str]]:
-    return [
-        [REASONS.get(kind, kind), f"{n:,}", share(n, month.pended)]
-        for kind, n in month.reasons.most_common()
-    ]
-
-
-def load_rows(results: dict) -> list[list[str]]:
-    rows = []
-    for name in reversed(LOADS):
-        r = results[name]
-        rows.append(
-            [
-                f"`POST {REQUESTS_PATH}` {name}",
-                f"{r.requests:,}",
-                f"{r.rps:,.0f}",
-                f"{r.percentile(50):.1f}",
-                f"{r.percentile(99):.1f}",
-                str(r.errors),
-                outcomes_text(r),
-                f"{r.cpu_ms_per_request('gunicorn'):.1f} + {r.cpu_ms_per_request('postgres'):.1f}",
-            ]
-        )
-    return rows
-
-
-def query_rows(determinations, submissions) -> list[list[str]]:
-    rows = []
-    for c in determinations:
-        ok = c.count <= TARGET_DETERMINATION_QUERIES
-        target = f"<= {TARGET_DETERMINATION_QUERIES}"
-        rows.append([c.case, c.outcome, str(c.count), str(c.control), target, verdict(ok)])
-    for c in submissions:
-        rows.append([c.case, c.outcome, str(c.count), str(c.control), "", ""])
-    return rows
-
-
-def target_checks(month: Month, results: dict, determinations) -> list[list[str]]:
-    with_answers = results["with answers"]
-    p99 = with_answers.percentile(99)
-    checks = [
-        [
-            f"p99 with answers, {with_answers.clients} clients",
-            f"{p99:.1f} ms",
-            f"<= {TARGET_P99_MS:g} ms",
-            verdict(p99 <= TARGET_P99_MS),
-        ]
-    ]
-    for c in determinations:
-        ok = c.count <= TARGET_DETERMINATION_QUERIES
-        target = f"<= {TARGET_DETERMINATION_QUERIES}"
-        checks.append([f"queries, {c.case}", str(c.count), target, verdict(ok)])
-    denied = ["requests denied by the system", str(month.denied), "0", verdict(not month.denied)]
-    return [*checks, denied]
+from benchmarks.determination_tally import (
+    Month,
+    cost_rows,
+    findings_notes,
+    latency_text,
+    load_rows,
+    policy_rows,
+    query_rows,
+    reason_rows,
+    tally,
+    target_checks,
+    variant_rows,
+)
+from benchmarks.report import table
 
 
 def summarize(args, counts, measured, context) -> tuple[str, str]:
@@ -203,28 +37,6 @@ def summarize(args, counts, measured, context) -> tuple[str, str]:
     return console, markdown
 
 
-def findings_notes(month: Month, used: dict, context: dict, results: dict) -> list[str]:
-    """What a reader must know to trust the numbers (nothing, on a clean run)."""
-    notes = []
-    for (code, variant, expected, got), n in sorted(month.unexpected.items()):
-        notes.append(f"{n:,} {code} requests ({variant}) came out {got}, planned {expected}")
-    if month.errors:
-        notes.append(f"{len(month.errors):,} month requests failed, e.g. {month.errors[0]}")
-    sequence = context["size"].sequence
-    for name, n in used.items():
-        if n > sequence:
-            notes.append(
-                f"the load {name} sent {n:,} requests, more than the {sequence:,} planned: "
-                "members were used again (an approved one pends on its override)"
-            )
-    cpus = int(context["machine"]["CPUs (nproc)"])
-    for name in LOADS:
-        other = results[name].other_cores(cpus)
-        if other > DISTURBED_CORES:
-            notes.append(f"other work on the machine used {other:.2f} cores during {name}")
-    return notes
-
-
 def console_text(args, month, results, used, counts, checks, notes) -> str:
     lines = ["", f"{TITLE}: the month, {month.requests:,} requests ({describe_mix()})"]
     for code, n, automatic, part in policy_rows(month):
@@ -232,10 +44,7 @@ def console_text(args, month, results, used, counts, checks, notes) -> str:
         lines.append(f"  {name:<28} {n:>6} requests, {automatic:>6} automatic ({part})")
     lines.append("  pended, by reason (a request may have several):")
     lines += [f"    {reason:<48}{n:>6}" for reason, n, _ in reason_rows(month)]
-    lines.append(
-        f"  month answers: p50 {month.latency.percentile(50):.1f} ms, "
-        f"p99 {month.latency.percentile(99):.1f} ms ({args.clients} clients)"
-    )
+    lines.append(f"  month answers ({args.clients} clients): {latency_text(month)}")
     lines.append("")
     lines.append(
         f"  {'load':<22}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
@@ -267,6 +76,32 @@ def criteria_text(criteria: dict) -> str:
     return ". ".join(lines) + "."
 
 
+def planned_text(month: Month) -> str:
+    """Whether each request came out as the rule says for its member's history."""
+    otherwise = sum(month.unexpected.values())
+    if not otherwise and not month.errors:
+        return (
+            "Every request came out as planned: approved exactly when the rule allows it "
+            "for the member's fill history and the answers, so the share approved is the "
+            "share of new starts in the mix."
+        )
+    return f"{otherwise:,} requests came out otherwise than planned (see the notes)."
+
+
+def reread_text(costs) -> str:
+    by_case = {c.case: c for c in costs}
+    pended, approved = by_case["answers, pended"], by_case["answers, approved"]
+    part = "answer re-read"
+    return (
+        f"The answer's re-read takes {pended.wall_ms[part]:.1f} ms of a pended request's "
+        f"{pended.wall_ms['whole request']:.1f} ms "
+        f"({pended.wall_ms[part] / pended.wall_ms['whole request']:.0%}) and "
+        f"{approved.wall_ms[part]:.1f} ms of an approved one's "
+        f"{approved.wall_ms['whole request']:.1f} ms; an automatic approval costs the service "
+        f"{approved.wall_ms['service'] - pended.wall_ms['service']:.1f} ms more than a pend."
+    )
+
+
 def markdown_text(args, month, results, used, counts, checks, notes, context, repeated) -> str:
     determinations, submissions = counts
     m, pg, size = context["machine"], context["postgres"], context["size"]
@@ -278,6 +113,7 @@ def markdown_text(args, month, results, used, counts, checks, notes, context, re
     by_case = {c.case[:2]: c.count for c in submissions}
     answers_extra = by_case["d)"] - by_case["c)"]
     approval_extra = by_case["e)"] - by_case["d)"]
+    costs_samples = SAMPLES
     notes_text = "".join(f"\n\n**Note:** {note}." for note in notes)
     return f"""
 ## {TITLE}
@@ -315,14 +151,16 @@ criterion's grant, at retail (80%) or home delivery (20%).
 
 {table(["policy", "kind", "requests", "approved by `system`"], variant_rows(month))}
 
+{planned_text(month)}
+
 Pended: {month.pended:,} requests; denied by the system: {month.denied} (the determination
 never denies). The reasons the determination gave against approval, by kind (a request
 may have several):
 
 {table(["reason", "requests", "of the pended"], reason_rows(month))}
 
-The month's answers took p50 {month.latency.percentile(50):.1f} ms and p99
-{month.latency.percentile(99):.1f} ms.
+The month's answers, {args.clients} clients side by side on a warmed-up server:
+{latency_text(month)}.
 
 **Load:** gunicorn with {args.workers} sync workers, `DEBUG=0`, persistent database
 connections; {args.clients} closed-loop client threads on loopback; {args.warmup:g} s
@@ -365,6 +203,17 @@ the per-process policy cache. Answers that pend cost {answers_extra} queries mor
 answers (both run the determination); an automatic approval adds {approval_extra}: the
 decision, the override and its grants, and the history rows, through the same approval
 as a pharmacist's.
+
+Where the time goes, in process with one client (no load, no profiler; medians of
+{costs_samples} requests; CPU of the Python process / wall ms, the wall adding the waits on
+PostgreSQL). *Whole request* is the API request through the middleware, authentication
+and input checks; inside it, *service* is `services.override_request_submit`, *answer
+re-read* `selectors.request_for_api` (the request read again with its decision and
+override for the answer) and *serialization* the answer's serializer:
+
+{table(["case", *PARTS], cost_rows(context["costs"]))}
+
+{reread_text(context["costs"])}
 
 **Targets:**
 

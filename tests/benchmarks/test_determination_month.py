@@ -1,5 +1,5 @@
 """The determination benchmark's month and its tally (benchmarks/determination_month.py,
-benchmarks/determination_summary.py): what the published share rests on. The month must
+benchmarks/determination_tally.py): what the published share rests on. The month must
 send answers the questions accept, use each member once per policy, and count only the
 system's approvals as automatic."""
 
@@ -17,7 +17,7 @@ from benchmarks.determination_month import (
     declining_answers,
     member_pools,
 )
-from benchmarks.determination_summary import is_automatic, pend_reasons, tally
+from benchmarks.determination_tally import is_automatic, pend_reasons, tally
 from policies.files import load_policy_file
 from policies.rules import determination
 from tests.support.paths import POLICY_DATA
