@@ -41,11 +41,17 @@ def headers_for(token: str) -> dict[str, str]:
     }
 
 
-def measure(args, env, token: str, month: list[Planned], sequence: list[Planned]):
-    """Start gunicorn, warm it up, submit the month, run both loads, stop it.
+@dataclass
+class Measured:
+    answered: list[Answered]  # the month, in plan order
+    month_cpu: load.LoadResult  # who used the machine while the month was submitted
+    results: dict[str, load.LoadResult]  # each load, its rounds merged
+    repeated: int  # disturbed rounds measured again
+    used: dict[str, int]  # requests each load made
 
-    Returns (the month's answers, each load's merged LoadResult, rounds measured again,
-    each load's number of requests made)."""
+
+def measure(args, env, token: str, month: list[Planned], sequence: list[Planned]) -> Measured:
+    """Start gunicorn, warm it up, submit the month, run both loads, stop it."""
     say(f"  starting gunicorn ({args.workers} workers) ...")
     with Gunicorn(
         workers=args.workers,
@@ -59,9 +65,19 @@ def measure(args, env, token: str, month: list[Planned], sequence: list[Planned]
         if args.warmup:
             # Before the month too, so its latencies are a warm server's, like the loads'.
             runner.warm_up()
+        pids = runner.cpu_pids()
+        before, started = load.cpu_snapshot(pids), time.perf_counter()
         answered = submit_month(server.port, headers_for(token), month, clients=args.clients)
+        seconds = time.perf_counter() - started
+        month_cpu = load.LoadResult(
+            name="month",
+            clients=args.clients,
+            seconds=seconds,
+            cpu=load.cpu_used(before, load.cpu_snapshot(pids), seconds),
+        )
         results, repeated = run_loads(args, runner)
-    return answered, results, repeated, {name: s.used for name, s in sequences.items()}
+    used = {name: sequence.used for name, sequence in sequences.items()}
+    return Measured(answered, month_cpu, results, repeated, used)
 
 
 # --- The month ---------------------------------------------------------------------------------

@@ -26,10 +26,10 @@ from benchmarks.report import table
 
 def summarize(args, counts, measured, context) -> tuple[str, str]:
     determinations, submissions = counts
-    answered, results, repeated, used = measured
-    month = tally(answered)
+    results, repeated, used = measured.results, measured.repeated, measured.used
+    month = tally(measured.answered)
     checks = target_checks(month, results, determinations)
-    notes = findings_notes(month, used, context, results)
+    notes = findings_notes(month, measured, context)
     console = console_text(args, month, results, used, determinations + submissions, checks, notes)
     markdown = markdown_text(
         args, month, results, used, (determinations, submissions), checks, notes, context, repeated

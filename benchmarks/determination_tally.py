@@ -195,7 +195,7 @@ def target_checks(month: Month, results: dict, determinations) -> list[list[str]
     return [*checks, denied]
 
 
-def findings_notes(month: Month, used: dict, context: dict, results: dict) -> list[str]:
+def findings_notes(month: Month, measured, context: dict) -> list[str]:
     """What a reader must know to trust the numbers (nothing, on a clean run)."""
     notes = []
     for (code, variant, expected, got), n in sorted(month.unexpected.items()):
@@ -203,15 +203,16 @@ def findings_notes(month: Month, used: dict, context: dict, results: dict) -> li
     if month.errors:
         notes.append(f"{len(month.errors):,} month requests failed, e.g. {month.errors[0]}")
     sequence = context["size"].sequence
-    for name, n in used.items():
+    for name, n in measured.used.items():
         if n > sequence:
             notes.append(
                 f"the load {name} sent {n:,} requests, more than the {sequence:,} planned: "
                 "members were used again (an approved one pends on its override)"
             )
     cpus = int(context["machine"]["CPUs (nproc)"])
-    for name in LOADS:
-        other = results[name].other_cores(cpus)
+    during = {"the month": measured.month_cpu, **{name: measured.results[name] for name in LOADS}}
+    for name, result in during.items():
+        other = result.other_cores(cpus)
         if other > DISTURBED_CORES:
             notes.append(f"other work on the machine used {other:.2f} cores during {name}")
     return notes
