@@ -18,11 +18,12 @@ without them, on PostgreSQL.
    benchmarks/determination_queries.py; and times the parts of a submission in
    process with one client (the service, the answer's re-read, its serialization),
    benchmarks/determination_costs.py.
-4. Waits (a bounded time) for other work on the machine to stop, starts gunicorn,
-   submits the month through the API and tallies the answers: the share approved by
-   `system`, per policy, and the pend reasons by kind. Then a closed-loop load with
-   answers and one with the same bodies without answers, in alternating rounds
-   (benchmarks/determination_load.py).
+4. Waits (a bounded time) for other work on the machine to stop, starts gunicorn and
+   warms it up, submits the month through the API and tallies the answers
+   (benchmarks/determination_tally.py): the share approved by `system`, per policy,
+   the pend reasons by kind, and any request that came out otherwise than planned.
+   Then a closed-loop load with answers and one with the same bodies without answers,
+   in alternating rounds (benchmarks/determination_load.py).
 5. Compares with the targets (PASS/MISS; a miss does not fail the run), rewrites its
    section of docs/benchmarks.md (full runs only, unless --docs) and removes what it
    submitted, so the other benchmarks find the database as they left it.

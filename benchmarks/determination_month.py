@@ -10,7 +10,7 @@ answers against it, so a request that comes out otherwise is a finding.
 
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -36,6 +36,14 @@ OTHER_SHARES = {"answer": 0.5, "criterion": 0.3, "no criterion": 0.2}
 # Where an "other" variant cannot be made for a policy (no question that can say no, no
 # criterion kept for a pharmacist), the next one is used.
 OTHER_FALLBACK = {"answer": "no criterion", "criterion": "answer"}
+# Each kind and "other" variant as the report names it, in the report's order.
+VARIANTS = {
+    "initiating": "initiating, no fill",
+    "established": "on the drug, answers as if initiating",
+    "answer": "other: an answer that does not approve",
+    "criterion": "other: a criterion for a pharmacist",
+    "no criterion": "other: no criterion",
+}
 HOME_DELIVERY_SHARE = 0.2
 EXPEDITED_SHARE = 0.1
 ON_THERAPY_LAST_FILL_DAYS = 28  # the fill the expected outcome assumes for "on therapy"
@@ -83,11 +91,10 @@ class PolicyPlan:
     criteria: dict  # {number: policies.selectors.CriterionInfo}
     new: Pool
     on_therapy: Pool
-    planned: dict[str, int] = field(default_factory=dict)
 
     @property
     def auto_criterion(self):
-        """The criterion the system may approve under (the first), else criterion 1's."""
+        """The (first) criterion the system may approve under, else the first criterion."""
         auto = [c for c in self.criteria.values() if c.rules.auto_approve]
         return auto[0] if auto else next(iter(self.criteria.values()))
 
@@ -207,7 +214,6 @@ class Planner:
             "clinical_notes": f"Benchmark month: {kind} ({variant}).",
             "answers": answers,
         }
-        plan.planned[variant] = plan.planned.get(variant, 0) + 1
         expected = self._expected(
             criterion, answers, channel, grant, on_therapy=kind != "initiating"
         )
@@ -270,7 +276,8 @@ def describe_mix() -> str:
     def shares(values: dict[str, float]) -> str:
         return ", ".join(f"{share:.0%} {name}" for name, share in values.items())
 
+    others = {VARIANTS[key].removeprefix("other: "): v for key, v in OTHER_SHARES.items()}
     return (
         f"policies {shares(POLICY_SHARES)}; kinds {shares(KIND_SHARES)}; "
-        f'"other" split {shares(OTHER_SHARES)}'
+        f'"other" split {shares(others)}'
     )

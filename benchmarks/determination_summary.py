@@ -170,7 +170,8 @@ round(s) measured again because other work on the machine used more than
 in the same order, a second month of the same mix on members the month did not use: one
 with the answers, one without (the criterion still attested, so the determination runs and
 pends on the unanswered question). Within a load no two requests share a member and
-policy (sent: {", ".join(f"{name} {n:,}" for name, n in used.items())}).
+policy: the loads went {" and ".join(f"{n:,} ({name})" for name, n in used.items())} requests
+into the {size.sequence:,} planned, warm-up and rounds measured again included.
 
 {
         table(

@@ -12,6 +12,7 @@ from benchmarks.claims_summary import outcomes_text
 from benchmarks.determination import TARGET_DETERMINATION_QUERIES, TARGET_P99_MS
 from benchmarks.determination_costs import PARTS
 from benchmarks.determination_load import LOADS, REQUESTS_PATH
+from benchmarks.determination_month import VARIANTS
 from benchmarks.report import verdict
 
 # Why a request pended, by the subject of the findings against it.
@@ -25,16 +26,7 @@ REASONS = {
     "setting": "automatic approval turned off",
 }
 
-# The kinds of request in the month, as the tables name them, in their order.
-VARIANTS = {
-    "initiating": "initiating, no fill",
-    "established": "on the drug, answers as if initiating",
-    "answer": "other: an answer that does not approve",
-    "criterion": "other: a criterion for a pharmacist",
-    "no criterion": "other: no criterion",
-}
-
-
+# The month's latencies: all answers, and each outcome apart.
 LATENCY_GROUPS = ("all", "approved", "pended")
 
 
