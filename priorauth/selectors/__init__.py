@@ -4,6 +4,7 @@ Pages, the API and the services read through these; reads of the policy domain
 (which policy manages an NDC, its limits) are in policies.selectors.
 """
 
+from .appeals import appeal_for_api
 from .audit import access_log_entries
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
 from .determination import determine_request, paid_fill_dates
@@ -29,6 +30,7 @@ from .requests import (
 __all__ = [
     "access_log_entries",
     "allowance_in_force",
+    "appeal_for_api",
     "case_request",
     "claim_for_answer",
     "claim_history",

@@ -112,9 +112,7 @@ def test_a_fill_reversed_since_does_not_count(member, as_intake, as_claims):
         ),
     ],
 )
-def test_anything_but_initiating_treatment_goes_to_a_pharmacist(
-    member, as_intake, answers, reason
-):
+def test_anything_but_initiating_treatment_goes_to_a_pharmacist(member, as_intake, answers, reason):
     answer = _submit(as_intake, answers=answers).json()
     assert answer["status"] == "pending"
     assert _reasons(answer) == [reason]
@@ -172,11 +170,7 @@ def test_automatic_approval_can_be_turned_off(member, as_intake, settings):
         ),
         (
             {"answers": ["initiating treatment"]},
-            {
-                "answers": [
-                    'Answers are an object of question id to answer, e.g. {"reason": "…"}.'
-                ]
-            },
+            {"answers": ['Answers are an object of question id to answer, e.g. {"reason": "…"}.']},
         ),
         (
             {"criterion_number": None, "answers": INITIATING},

@@ -33,6 +33,10 @@ OPERATIONS = {
     ("post", "/api/v1/override-requests/{request_id}/decision/"): WRITE
     | {"200", "404", "409", "415"},
     ("get", "/api/v1/overrides/"): COMMON | {"200", "404"},
+    ("post", "/api/v1/override-requests/{request_id}/appeals/"): WRITE
+    | {"201", "404", "409", "415"},
+    ("get", "/api/v1/appeals/{appeal_id}/"): COMMON | {"200", "404"},
+    ("post", "/api/v1/appeals/{appeal_id}/decision/"): WRITE | {"200", "404", "409", "415"},
     ("post", "/api/v1/pa-initiations/"): WRITE | {"200", "415"},
 }
 FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
@@ -145,6 +149,8 @@ def test_a_post_documents_its_idempotency_key_and_the_replayed_header(document, 
         ("DecisionSummary", {"criterion_number"}),
         ("Member", {"coverage_end"}),
         ("OverrideSummary", set()),
+        ("Appeal", {"decision", "override"}),
+        ("AppealDecisionSummary", {"criterion_number"}),
     ],
 )
 def test_exactly_the_fields_that_can_be_null_are_nullable_and_every_field_is_required(

@@ -94,6 +94,9 @@ SHOWS_PHI = {
     "api/v1/members/<str:member_id>/": lambda w: [
         Visit("auditor", "/api/v1/members/ZQX917/", FIRST)
     ],
+    "api/v1/appeals/<id:appeal_id>/": lambda w: [
+        Visit("auditor", f"/api/v1/appeals/{w.appeals['ZQX917'].pk}/", FIRST)
+    ],
     "api/v1/override-requests/<id:request_id>/": lambda w: [
         Visit("intake", f"/api/v1/override-requests/{_decided(w)}/", FIRST)
     ],
@@ -132,6 +135,8 @@ WRITES = {
     "api/v1/claims/": "adjudicates a claim (the claim row names the claims system)",
     "api/v1/claims/<id:claim_id>/reversal/": "reverses a claim (the claim row)",
     "api/v1/override-requests/": "submits a request (submitted_by, received_at)",
+    "api/v1/override-requests/<id:request_id>/appeals/": "files an appeal (the Appeal row)",
+    "api/v1/appeals/<id:appeal_id>/decision/": "decides an appeal (the AppealDecision row)",
     "api/v1/override-requests/<id:request_id>/decision/": "decides (the Decision row)",
     "requests/new/": "the intake form: empty, the caller's own input again, or a redirect",
     "overrides/<id:override_id>/revoke/": "revokes (history row), then redirects",
