@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from priorauth.errors import ServiceError
 
@@ -31,6 +32,7 @@ from .forms import (
 from .history import change_reason, policy_history
 from .models import Criterion, Policy, PolicyStatus, Product, QuantityLimit
 from .ndc import format_ndc, normalize_ndc
+from .question_admin import QuestionSetAdmin, question_set_url, version_ended
 
 
 class PolicyStatusFilter(admin.SimpleListFilter):
@@ -46,21 +48,21 @@ class PolicyStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _ended(obj) -> bool:
-    return obj is not None and obj.status_on(timezone.localdate()) == PolicyStatus.ENDED
+# A criterion's questions and evidence: a page per criterion, linked from its row below.
+admin.site.register(Criterion, QuestionSetAdmin)
 
 
 class _PolicyRowsInline:
     """The rows of an ended version are as read-only as the version itself."""
 
     def has_add_permission(self, request, obj=None):
-        return not _ended(obj) and super().has_add_permission(request, obj)
+        return not version_ended(obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not _ended(obj) and super().has_change_permission(request, obj)
+        return not version_ended(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not _ended(obj) and super().has_delete_permission(request, obj)
+        return not version_ended(obj) and super().has_delete_permission(request, obj)
 
 
 class ProductInline(_PolicyRowsInline, admin.TabularInline):
@@ -101,9 +103,11 @@ class CriterionInline(_PolicyRowsInline, admin.StackedInline):
     form = CriterionInlineForm
     formset = CriterionFormSet
     extra = 0
+    question_set_fieldset = ("Questions and evidence", {"fields": ("question_set",)})
     readonly_fieldsets = (
         (None, {"fields": (("number", "one_time", "approval_days"), "label", "text", "note")}),
         ("What an approval allows", {"fields": ("grant_list",)}),
+        question_set_fieldset,
     )
     fieldsets = (
         (None, {"fields": (("number", "one_time", "approval_days"), "label", "text", "note")}),
@@ -116,6 +120,7 @@ class CriterionInline(_PolicyRowsInline, admin.StackedInline):
                 )
             },
         ),
+        question_set_fieldset,
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -124,11 +129,30 @@ class CriterionInline(_PolicyRowsInline, admin.StackedInline):
         return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("grant_list",) if not self.has_change_permission(request, obj) else ()
+        if not self.has_change_permission(request, obj):
+            return ("grant_list", "question_set")
+        return ("question_set",)
 
     @admin.display(description="Grants")
     def grant_list(self, criterion: Criterion) -> str:
         return "; ".join(str(grant) for grant in criterion.grants.all()) or "none"
+
+    @admin.display(description="Questions and evidence")
+    def question_set(self, criterion: Criterion) -> str:
+        if criterion.pk is None:
+            return "Save the criterion first; then add its questions and evidence on its own page."
+        questions, clauses = criterion.questions.count(), criterion.evidence.count()
+        summary = (
+            f"Automatic approval {'on' if criterion.auto_approve else 'off'}; "
+            f"{questions} question{'s' * (questions != 1)}; "
+            f"{clauses} evidence clause{'s' * (clauses != 1)}."
+        )
+        return format_html(
+            '{} <a href="{}">Questions and evidence of criterion {}</a>',
+            summary,
+            question_set_url(criterion),
+            criterion.number,
+        )
 
 
 @admin.register(Policy)
@@ -169,7 +193,7 @@ class PolicyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Ended versions are what past claims were judged against: they stay as they were.
-        return not _ended(obj) and super().has_change_permission(request, obj)
+        return not version_ended(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.status_on(timezone.localdate()) != PolicyStatus.FUTURE:

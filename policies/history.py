@@ -21,8 +21,18 @@ from decimal import Decimal
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
 
-from .models import Criterion, CriterionGrant, Policy, Product, ProductNDC, QuantityLimit
+from .models import (
+    Criterion,
+    CriterionEvidence,
+    CriterionGrant,
+    CriterionQuestion,
+    Policy,
+    Product,
+    ProductNDC,
+    QuantityLimit,
+)
 from .ndc import format_ndc
+from .rules.determination import describe_answer
 
 _reason: ContextVar[str | None] = ContextVar("policy_change_reason", default=None)
 
@@ -85,6 +95,8 @@ def _text(model, name: str, value) -> str:
         return f"{value.normalize():f}"
     if isinstance(value, date):
         return f"{value:%Y-%m-%d}"
+    if isinstance(value, list):  # a question's choices or approving answers
+        return "; ".join(describe_answer(item) for item in value) or "—"
     if name == "ndc":
         return format_ndc(value)
     field_ = model._meta.get_field(name)
@@ -93,8 +105,16 @@ def _text(model, name: str, value) -> str:
     return str(value)
 
 
+# The words of the file format and the admin, where the column's name says less.
+FIELD_LABELS = {
+    (CriterionQuestion, "key"): "id",
+    (CriterionQuestion, "approve_when"): "approving answers",
+    (CriterionEvidence, "days"): "look-back in days",
+}
+
+
 def _label(model, name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)
+    return FIELD_LABELS.get((model, name)) or str(model._meta.get_field(name).verbose_name)
 
 
 def _shown_fields(model) -> list[str]:
@@ -172,6 +192,16 @@ def policy_history(policy: Policy) -> list[ChangeSet]:
                 f"Criterion {criterion_numbers.get(r.criterion_id, '?')} grant "
                 f"({r.get_channel_display()})"
             ),
+        ),
+        (
+            CriterionQuestion,
+            _rows(CriterionQuestion.history.filter(criterion_id__in=criterion_numbers)),
+            lambda r: f"Criterion {criterion_numbers.get(r.criterion_id, '?')} question {r.key}",
+        ),
+        (
+            CriterionEvidence,
+            _rows(CriterionEvidence.history.filter(criterion_id__in=criterion_numbers)),
+            lambda r: f"Criterion {criterion_numbers.get(r.criterion_id, '?')} evidence {r.clause}",
         ),
     ]
     changes = []

@@ -142,25 +142,7 @@ def _load_criteria(policy: Policy) -> dict[int, CriterionInfo]:
             number=criterion.number,
             label=criterion.label,
             text=criterion.text,
-            rules=determination.CriterionRules(
-                number=criterion.number,
-                auto_approve=criterion.auto_approve,
-                questions=tuple(
-                    determination.Question(
-                        id=q.key,
-                        text=q.text,
-                        type=q.type,
-                        required=q.required,
-                        choices=tuple(q.choices or ()),
-                        approve_when=tuple(q.approve_when or ()),
-                    )
-                    for q in criterion.questions.all()
-                ),
-                evidence=tuple(
-                    determination.EvidenceClause(clause=e.clause, days=e.days)
-                    for e in criterion.evidence.all()
-                ),
-            ),
+            rules=criterion_rules(criterion),
             grants={
                 g.channel: rules.Limit(g.max_quantity, g.per_days) for g in criterion.grants.all()
             },
@@ -187,6 +169,31 @@ def policy_rules(policy: Policy) -> tuple[list[QuantityLimit], list[Criterion]]:
     limits = list(policy.limits.all())
     criteria = list(policy.criteria.prefetch_related("grants"))
     return limits, criteria
+
+
+def criterion_rules(criterion: Criterion) -> determination.CriterionRules:
+    """The criterion's questions, evidence and switch as the determination reads them.
+
+    Prefetch `questions` and `evidence` when reading several criteria.
+    """
+    return determination.CriterionRules(
+        number=criterion.number,
+        auto_approve=criterion.auto_approve,
+        questions=tuple(
+            determination.Question(
+                id=q.key,
+                text=q.text,
+                type=q.type,
+                required=q.required,
+                choices=tuple(q.choices),
+                approve_when=tuple(q.approve_when),
+            )
+            for q in criterion.questions.all()
+        ),
+        evidence=tuple(
+            determination.EvidenceClause(e.clause, e.days) for e in criterion.evidence.all()
+        ),
+    )
 
 
 def policy_codes_and_titles() -> QuerySet:

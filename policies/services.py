@@ -19,7 +19,16 @@ from priorauth.errors import NotFound, ServiceError
 from . import validation
 from .files import LoadResult, PolicyFileError, load_policy_document, parse_policy_text
 from .history import change_reason
-from .models import Criterion, CriterionGrant, Policy, Product, ProductNDC, QuantityLimit
+from .models import (
+    Criterion,
+    CriterionEvidence,
+    CriterionGrant,
+    CriterionQuestion,
+    Policy,
+    Product,
+    ProductNDC,
+    QuantityLimit,
+)
 
 UNKNOWN_VERSION = "No policy version with ID {policy_id}."
 
@@ -108,7 +117,7 @@ def _copy_rows(source: Policy, new: Policy) -> None:
             max_quantity=limit.max_quantity,
             per_days=limit.per_days,
         )
-    for criterion in source.criteria.prefetch_related("grants"):
+    for criterion in source.criteria.prefetch_related("grants", "questions", "evidence"):
         copy = Criterion.objects.create(
             policy=new,
             number=criterion.number,
@@ -117,6 +126,7 @@ def _copy_rows(source: Policy, new: Policy) -> None:
             note=criterion.note,
             one_time=criterion.one_time,
             approval_days=criterion.approval_days,
+            auto_approve=criterion.auto_approve,
         )
         for grant in criterion.grants.all():
             CriterionGrant.objects.create(
@@ -125,6 +135,23 @@ def _copy_rows(source: Policy, new: Policy) -> None:
                 max_quantity=grant.max_quantity,
                 per_days=grant.per_days,
             )
+        _copy_question_set(criterion, copy)
+
+
+def _copy_question_set(source: Criterion, copy: Criterion) -> None:
+    for question in source.questions.all():
+        CriterionQuestion.objects.create(
+            criterion=copy,
+            position=question.position,
+            key=question.key,
+            text=question.text,
+            type=question.type,
+            required=question.required,
+            choices=question.choices,
+            approve_when=question.approve_when,
+        )
+    for clause in source.evidence.all():
+        CriterionEvidence.objects.create(criterion=copy, clause=clause.clause, days=clause.days)
 
 
 def policy_version_discard(*, policy_id: int, today: date | None = None) -> None:

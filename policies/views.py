@@ -13,10 +13,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from . import question_sets
 from .files import export_policy
 from .history import policy_history
-from .models import Criterion, Policy, PolicyStatus, Product
+from .models import Criterion, CriterionQuestion, Policy, PolicyStatus, Product
 from .ndc import normalize_ndc
+from .rules.determination import describe_answer
+from .selectors import criterion_rules
 
 can_view = permission_required("policies.view_policy", raise_exception=True)
 
@@ -64,7 +67,10 @@ def policy_detail(request, pk: int):
         Policy.objects.prefetch_related(
             Prefetch("products", queryset=Product.objects.prefetch_related("ndcs")),
             "limits",
-            Prefetch("criteria", queryset=Criterion.objects.prefetch_related("grants")),
+            Prefetch(
+                "criteria",
+                queryset=Criterion.objects.prefetch_related("grants", "questions", "evidence"),
+            ),
         ),
         pk=pk,
     )
@@ -78,12 +84,35 @@ def policy_detail(request, pk: int):
         "policies/policy_detail.html",
         {
             "policy": policy,
+            "criteria": [(c, question_set_in_words(c)) for c in policy.criteria.all()],
             "status": policy.status_on(today).label,
             "versions": versions,
             "policy_history": policy_history(policy),
             "can_edit": request.user.is_staff and request.user.has_perm("policies.change_policy"),
         },
     )
+
+
+def _question_in_words(question: CriterionQuestion) -> dict:
+    return {
+        "text": question.text,
+        "id": question.key,
+        "type": question.get_type_display(),
+        "required": question.required,
+        "choices": question.choices,
+        "approving": [describe_answer(value) for value in question.approve_when],
+    }
+
+
+def question_set_in_words(criterion: Criterion) -> dict:
+    """A criterion's questions, evidence and automatic approval as the policy page words them."""
+    return {
+        "automatic": question_sets.describe_automatic_approval(criterion_rules(criterion)),
+        "questions": [_question_in_words(q) for q in criterion.questions.all()],
+        "evidence": [
+            question_sets.describe_evidence(e.clause, e.days) for e in criterion.evidence.all()
+        ],
+    }
 
 
 @login_required

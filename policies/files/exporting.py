@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from policies.models import (
+    Criterion,
+    CriterionQuestion,
     Policy,
 )
 
@@ -11,6 +13,29 @@ def _number(value: Decimal) -> int | float:
     """3.000 -> 3; 0.400 -> 0.4 (YAML has no decimal type; the loader reads it back exactly)."""
     normal = value.normalize()
     return int(normal) if normal == normal.to_integral_value() else float(normal)
+
+
+def _question(question: CriterionQuestion) -> dict:
+    document = {
+        "id": question.key,
+        "text": question.text,
+        "type": question.type,
+        "required": question.required,
+        "choices": question.choices,
+        "approve_when": question.approve_when,
+    }
+    # `required: false` is the default; empty lists are fields the type does not have.
+    return {k: v for k, v in document.items() if v not in (False, [])}
+
+
+def _question_set(criterion: Criterion) -> dict:
+    """The criterion's questions, evidence and switch; each left out when empty or off."""
+    document = {
+        "questions": [_question(q) for q in criterion.questions.all()],
+        "evidence": {e.clause: e.days for e in criterion.evidence.all()},
+        "auto_approve": criterion.auto_approve,
+    }
+    return {k: v for k, v in document.items() if v}
 
 
 def export_policy(policy: Policy) -> dict:
@@ -53,8 +78,9 @@ def export_policy(policy: Policy) -> dict:
                     }
                     for g in c.grants.all()
                 ],
+                **_question_set(c),
             }
-            for c in policy.criteria.prefetch_related("grants")
+            for c in policy.criteria.prefetch_related("grants", "questions", "evidence")
         ],
         "otherwise": policy.otherwise,
     }

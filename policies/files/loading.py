@@ -10,7 +10,9 @@ from policies import selectors, validation
 from policies.history import change_reason
 from policies.models import (
     Criterion,
+    CriterionEvidence,
     CriterionGrant,
+    CriterionQuestion,
     Policy,
     Product,
     ProductNDC,
@@ -183,7 +185,10 @@ def _sync_channel_rows(manager, parent: dict, model, rows: list[dict], changes, 
 def _sync_criteria(policy: Policy, criteria: list[dict], changes: list[str], reason: str) -> None:
     existing = {c.number: c for c in policy.criteria.all()}
     for row in criteria:
-        values = {k: row[k] for k in ("label", "text", "note", "one_time", "approval_days")}
+        values = {
+            k: row[k]
+            for k in ("label", "text", "note", "one_time", "approval_days", "auto_approve")
+        }
         criterion = existing.pop(row["number"], None)
         label = f"criteria[{row['number']}]"
         if criterion is None:
@@ -201,10 +206,49 @@ def _sync_criteria(policy: Policy, criteria: list[dict], changes: list[str], rea
             f"{label}.grants",
             reason,
         )
+        _sync_questions(criterion, row["questions"], changes, f"{label}.questions", reason)
+        _sync_evidence(criterion, row["evidence"], changes, f"{label}.evidence", reason)
     for number, gone in existing.items():
         gone._change_reason = reason
         gone.delete()
         changes.append(f"criteria[{number}] removed")
+
+
+def _sync_questions(criterion: Criterion, questions: list[dict], changes, label, reason) -> None:
+    """Questions are matched by id; their position is their place in the file (1 first)."""
+    existing = {q.key: q for q in criterion.questions.all()}
+    for position, row in enumerate(questions, start=1):
+        values = {
+            "position": position,
+            **{k: row[k] for k in ("text", "type", "required", "choices", "approve_when")},
+        }
+        current = existing.pop(row["id"], None)
+        if current is None:
+            _save(CriterionQuestion(criterion=criterion, key=row["id"], **values), reason)
+            changes.append(f"{label}[{row['id']}] added")
+        elif _assign(current, values, changes, f"{label}[{row['id']}]"):
+            _save(current, reason)
+    _remove(existing, changes, label, reason)
+
+
+def _sync_evidence(criterion: Criterion, evidence: dict[str, int], changes, label, reason):
+    """Evidence clauses are matched by name."""
+    existing = {e.clause: e for e in criterion.evidence.all()}
+    for clause, days in evidence.items():
+        current = existing.pop(clause, None)
+        if current is None:
+            _save(CriterionEvidence(criterion=criterion, clause=clause, days=days), reason)
+            changes.append(f"{label}[{clause}] added")
+        elif _assign(current, {"days": days}, changes, f"{label}[{clause}]"):
+            _save(current, reason)
+    _remove(existing, changes, label, reason)
+
+
+def _remove(rows: dict, changes: list[str], label: str, reason: str) -> None:
+    for name, gone in rows.items():
+        gone._change_reason = reason
+        gone.delete()
+        changes.append(f"{label}[{name}] removed")
 
 
 def load_policy_file(path: str | Path, *, new_only: bool = False) -> LoadResult:

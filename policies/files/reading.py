@@ -1,8 +1,6 @@
 """Reading a policy file and checking it: every problem, with the path of its field."""
 
 import json
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +13,43 @@ from policies.models import (
 )
 from policies.ndc import format_ndc, normalize_ndc
 from priorauth.errors import ServiceError
-from priorauth.http_guard import forbidden_in_text
+
+from .checker import Checker
+from .questions import read_question_set
 
 DEFAULT_ONE_TIME_DAYS = 30
+
+# The fields of each part of a document; any other is refused with its path.
+FILE_FIELDS = ("policy",)
+POLICY_FIELDS = (
+    "code",
+    "title",
+    "category",
+    "line_of_business",
+    "review_date",
+    "effective_from",
+    "effective_to",
+    "statement",
+    "source",
+    "products",
+    "limits",
+    "criteria",
+    "otherwise",
+)
+PRODUCT_FIELDS = ("name", "ndcs", "unit")
+QUANTITY_FIELDS = ("channel", "max_quantity", "per_days")  # a limit or a grant
+CRITERION_FIELDS = (
+    "number",
+    "label",
+    "text",
+    "note",
+    "one_time",
+    "approval_days",
+    "grants",
+    "questions",
+    "evidence",
+    "auto_approve",
+)
 
 
 class PolicyFileError(ServiceError):
@@ -67,106 +99,12 @@ def parse_policy_text(text: str, *, name: str = "policy file") -> dict:
     return validate_policy_document(document)
 
 
-class _Checker:
-    """Collects problems with their field paths while reading a document."""
-
-    def __init__(self):
-        self.problems: list[str] = []
-
-    def fail(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
-
-    def mapping(self, value: Any, where: str) -> dict:
-        if not isinstance(value, dict):
-            self.fail(where, "must be a mapping of fields.")
-            return {}
-        return value
-
-    def items(self, parent: dict, key: str, where: str, *, required: bool = True) -> list:
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{where}.{key}", "is required (a list with at least one item).")
-            return []
-        if not isinstance(value, list) or (required and not value):
-            self.fail(f"{where}.{key}", "must be a list with at least one item.")
-            return []
-        return value
-
-    def text(self, parent: dict, key: str, where: str, *, required=True, max_length=None) -> str:
-        value = parent.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(f"{where}.{key}", "is required.")
-            return ""
-        if not isinstance(value, str):
-            self.fail(f"{where}.{key}", f"must be text, not {value!r}.")
-            return ""
-        if max_length and len(value) > max_length:
-            self.fail(f"{where}.{key}", f"must be at most {max_length} characters.")
-        problem = forbidden_in_text(value)  # PostgreSQL cannot store a NUL, for one
-        if problem:
-            self.fail(f"{where}.{key}", f"contains {problem}; remove it.")
-            return ""
-        return value.strip()
-
-    def choice(self, parent: dict, key: str, where: str, choices) -> str:
-        value = parent.get(key)
-        allowed = [c.value for c in choices]
-        if value not in allowed:
-            self.fail(f"{where}.{key}", f"{value!r} is not one of {', '.join(allowed)}.")
-            return ""
-        return value
-
-    def day(self, parent: dict, key: str, where: str, *, required=True) -> date | None:
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{where}.{key}", "is required (a date, YYYY-MM-DD).")
-            return None
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{where}.{key}", f"{value!r} is not a date (YYYY-MM-DD).")
-            return None
-
-    def positive_int(self, parent: dict, key: str, where: str, *, default=None) -> int:
-        value = parent.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            self.fail(f"{where}.{key}", f"must be a whole number greater than 0, not {value!r}.")
-            return 0
-        return value
-
-    def positive_quantity(self, parent: dict, key: str, where: str) -> Decimal:
-        value = parent.get(key)
-        try:
-            if isinstance(value, bool) or value is None:
-                raise InvalidOperation
-            quantity = Decimal(str(value))
-        except InvalidOperation:
-            quantity = None
-        if quantity is None or not quantity.is_finite() or quantity <= 0:
-            self.fail(f"{where}.{key}", f"must be a number greater than 0, not {value!r}.")
-            return Decimal(0)
-        if quantity != quantity.quantize(Decimal("0.001")):
-            self.fail(f"{where}.{key}", "has more than 3 decimal places.")
-        return quantity
-
-    def flag(self, parent: dict, key: str, where: str) -> bool:
-        value = parent.get(key, False)
-        if not isinstance(value, bool):
-            self.fail(f"{where}.{key}", f"must be true or false, not {value!r}.")
-            return False
-        return value
-
-
-def _channel_quantities(checker: _Checker, rows: list, where: str) -> list[dict]:
+def _channel_quantities(checker: Checker, rows: list, where: str, what: str) -> list[dict]:
     result, seen = [], set()
     for index, raw in enumerate(rows):
         at = f"{where}[{index}]"
         row = checker.mapping(raw, at)
+        checker.known_fields(row, at, QUANTITY_FIELDS, what)
         channel = checker.choice(row, "channel", at, Channel)
         if channel and channel in seen:
             checker.fail(f"{at}.channel", f"{channel} is listed twice.")
@@ -181,11 +119,12 @@ def _channel_quantities(checker: _Checker, rows: list, where: str) -> list[dict]
     return result
 
 
-def _products(checker: _Checker, policy: dict) -> list[dict]:
+def _products(checker: Checker, policy: dict) -> list[dict]:
     products, names, seen_ndcs = [], set(), set()
     for index, raw in enumerate(checker.items(policy, "products", "policy")):
         at = f"policy.products[{index}]"
         row = checker.mapping(raw, at)
+        checker.known_fields(row, at, PRODUCT_FIELDS, "a product")
         name = checker.text(row, "name", at, max_length=200)
         if name in names:
             checker.fail(f"{at}.name", f"{name!r} is listed twice.")
@@ -210,17 +149,20 @@ def _products(checker: _Checker, policy: dict) -> list[dict]:
     return products
 
 
-def _criteria(checker: _Checker, policy: dict, limits: dict[str, tuple]) -> list[dict]:
+def _criteria(checker: Checker, policy: dict, limits: dict[str, tuple]) -> list[dict]:
     criteria, numbers = [], set()
     for index, raw in enumerate(checker.items(policy, "criteria", "policy", required=False)):
         at = f"policy.criteria[{index}]"
         row = checker.mapping(raw, at)
+        checker.known_fields(row, at, CRITERION_FIELDS, "a criterion")
         number = checker.positive_int(row, "number", at)
         if number in numbers:
             checker.fail(f"{at}.number", f"criterion {number} is listed twice.")
         numbers.add(number)
         one_time = checker.flag(row, "one_time", at)
-        grants = _channel_quantities(checker, checker.items(row, "grants", at), f"{at}.grants")
+        grants = _channel_quantities(
+            checker, checker.items(row, "grants", at), f"{at}.grants", "a grant"
+        )
         for grant_index, grant in enumerate(grants):
             if not (grant["channel"] and grant["max_quantity"] and grant["per_days"]):
                 continue  # already reported
@@ -239,6 +181,7 @@ def _criteria(checker: _Checker, policy: dict, limits: dict[str, tuple]) -> list
                     row, "approval_days", at, default=DEFAULT_ONE_TIME_DAYS if one_time else None
                 ),
                 "grants": grants,
+                **read_question_set(checker, row, at),
             }
         )
     return criteria
@@ -246,9 +189,11 @@ def _criteria(checker: _Checker, policy: dict, limits: dict[str, tuple]) -> list
 
 def validate_policy_document(document: Any) -> dict:
     """Check a parsed document: its clean values, or PolicyFileError listing every problem."""
-    checker = _Checker()
+    checker = Checker()
     root = checker.mapping(document, "file")
+    checker.known_fields(root, "", FILE_FIELDS, "a policy file")
     policy = checker.mapping(root.get("policy"), "policy")
+    checker.known_fields(policy, "policy", POLICY_FIELDS, "a policy")
     clean = {
         "code": checker.text(policy, "code", "policy", max_length=80),
         "title": checker.text(policy, "title", "policy", max_length=300),
@@ -269,7 +214,7 @@ def validate_policy_document(document: Any) -> dict:
         checker.fail("policy.effective_to", problem)
     clean["products"] = _products(checker, policy)
     clean["limits"] = _channel_quantities(
-        checker, checker.items(policy, "limits", "policy"), "policy.limits"
+        checker, checker.items(policy, "limits", "policy"), "policy.limits", "a limit"
     )
     limits = {
         lim["channel"]: (lim["max_quantity"], lim["per_days"])

@@ -2,11 +2,12 @@
 
 Demo users with tokens (users.py); members with months of claim history
 (narratives.py, histories.py); override requests in every status, planned
-(planner.py) and walked there (walkthrough.py). The generator is seeded, so two
-runs on the same day make the same data. Every domain write (members, claims,
-requests, decisions) goes through priorauth.services, so the demo claims are
-adjudicated and the requests decided by the real rules; the only exceptions,
-moving times into the past, are in backdating.py.
+(planner.py) and walked there (walkthrough.py), and three answered through the
+question set that the system itself approves or leaves to a pharmacist. The
+generator is seeded, so two runs on the same day make the same data. Every domain
+write (members, claims, requests, decisions) goes through priorauth.services, so the
+demo claims are adjudicated and the requests decided by the real rules; the only
+exceptions, moving times into the past, are in backdating.py.
 
 Idempotent: if demo members exist already, only the demo users and their tokens
 are (re)ensured. Everything happens in one transaction, so a failure leaves nothing
@@ -27,7 +28,7 @@ from .backdating import leave_one_override_past_its_end, spread_receipt_times
 from .coverage import policies_in_force
 from .histories import create_members, fill_history, reverse_one_latest_fill
 from .narratives import DEMO_PREFIX
-from .planner import plan_requests
+from .planner import plan_answered_requests, plan_requests
 from .users import Login, demo_password, ensure_users, missing_role_groups
 from .walkthrough import walk_requests
 
@@ -102,7 +103,11 @@ def _seed_members(member_count: int, staff: dict, say: Callable[[str], None]) ->
     reverse_one_latest_fill(members)
     for demo_policy in policies:
         group = [who for who in members if who.policy is demo_policy]
+        answered, group = plan_answered_requests(demo_policy, group)
         planned = plan_requests(demo_policy, group, rng)
         walk_requests(demo_policy, planned, rng=rng, today=today, staff=staff)
         spread_receipt_times(planned, rng=rng, now=now)
+        # Received just now through the question set, and determined at receipt: not
+        # back-dated, so an automatic decision is as old as its request.
+        walk_requests(demo_policy, answered, rng=rng, today=today, staff=staff)
     leave_one_override_past_its_end(today, say)

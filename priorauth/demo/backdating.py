@@ -59,7 +59,13 @@ def leave_one_override_past_its_end(today: date, say: Callable[[str], None]) -> 
     may use it (the check reads the dates, not the stored status). Direct write: an
     approval always starts today, and no service moves an override's dates.
     """
-    override = Override.objects.filter(status=OverrideStatus.ACTIVE).order_by("id").first()
+    # A pharmacist's approval: the system's are the demo's fresh question-set requests.
+    override = (
+        Override.objects.filter(status=OverrideStatus.ACTIVE)
+        .exclude(request__decision__automatic=True)
+        .order_by("id")
+        .first()
+    )
     if override is None:
         return
     ended_on = today - timedelta(days=4)

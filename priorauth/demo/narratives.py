@@ -114,3 +114,28 @@ WITHDRAW_REASONS = (
     "Duplicate of a request already submitted by fax.",
     "The pharmacy re-billed within the limit; no override needed.",
 )
+
+# Requests answered through the question set (docs/domain.md §9), for the one policy whose
+# questions the demo knows. The system determines each at receipt: it approves the new
+# start, and leaves the other two to a pharmacist with its reasons. Answers to questions
+# the loaded policy does not ask are left out (then all three wait for a pharmacist).
+QUESTION_SET_POLICY = "cigna-ms-kesimpta-dqm"
+ANSWERED_NEW_START = "answered: new start"  # no fills, "initiating treatment": approved
+ANSWERED_RECENT_FILL = "answered: recent fill"  # "initiating treatment", but a recent fill
+ANSWERED_REINDUCTION = "answered: reinduction"  # "additional induction dosing"
+ANSWERS = {
+    ANSWERED_NEW_START: {"reason": "initiating treatment"},
+    ANSWERED_RECENT_FILL: {"reason": "initiating treatment"},
+    ANSWERED_REINDUCTION: {"reason": "additional induction dosing"},
+}
+ANSWERED_NOTES = {
+    ANSWERED_NEW_START: "Sent through the electronic question set. Prescriber answered "
+    "'initiating treatment': first dose planned for {soon:%m/%d}, {qty} for the first {days} "
+    "days at {channel}.",
+    ANSWERED_RECENT_FILL: "Sent through the electronic question set. The new prescriber's "
+    "office answered 'initiating treatment'; the patient may have been started elsewhere. "
+    "Requesting {qty} for {days} days at {channel}.",
+    ANSWERED_REINDUCTION: "Sent through the electronic question set. Prescriber answered "
+    "'additional induction dosing' after a treatment interruption; maintenance since "
+    "{since:%m/%d/%Y}. Requesting {qty} for {days} days.",
+}

@@ -4,18 +4,23 @@ Nothing is written here; walkthrough.py carries the plan out through the service
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from priorauth.models import OverrideRequest, RequestStatus, Urgency
 
 from .coverage import DemoPolicy
 from .histories import DemoMember
 from .narratives import (
+    ANSWERED_NEW_START,
+    ANSWERED_RECENT_FILL,
+    ANSWERED_REINDUCTION,
+    ANSWERS,
     EARLY_REFILL,
     HOME_DELIVERY,
     INITIATION,
     NEW_START,
     OTHER,
+    QUESTION_SET_POLICY,
     REINDUCTION,
     RETAIL,
 )
@@ -45,6 +50,10 @@ class PlannedRequest:
     status: str = RequestStatus.PENDING
     urgency: str = Urgency.STANDARD
     request: OverrideRequest | None = None  # once submitted
+    # Answered through the question set (narratives.ANSWERS): the system determines it at
+    # receipt, and nobody moves it after; `status` is then what the system made of it.
+    story: str = ""
+    answers: dict = field(default_factory=dict)
 
 
 def plan_requests(
@@ -59,6 +68,35 @@ def plan_requests(
     rng.shuffle(planned)
     _assign_urgencies(planned, rng)
     return planned
+
+
+def plan_answered_requests(
+    demo_policy: DemoPolicy, group: list[DemoMember]
+) -> tuple[list[PlannedRequest], list[DemoMember]]:
+    """The question-set requests (a new start, a member with a recent fill, a reinduction)
+    and the members left for the rest of the plan.
+
+    Only for the policy whose questions the demo knows, and only when enough members are
+    left for a request in every status."""
+    new_starts = [who for who in group if who.kind == NEW_START]
+    established = [who for who in group if who.kind in (RETAIL, HOME_DELIVERY)]
+    stories = ((ANSWERED_NEW_START, INITIATION), (ANSWERED_RECENT_FILL, INITIATION))
+    stories += ((ANSWERED_REINDUCTION, REINDUCTION),)
+    if (
+        demo_policy.policy.code != QUESTION_SET_POLICY
+        or demo_policy.criterion is None
+        or not new_starts
+        or len(established) < 2
+        or len(group) - len(stories) < len(STATUS_WEIGHTS)
+    ):
+        return [], group
+    # The last of each kind: the rest of the plan takes its requesters from the front.
+    members = (new_starts[-1], established[-1], established[-2])
+    answered = [
+        PlannedRequest(who, kind, story=story, answers=dict(ANSWERS[story]))
+        for who, (story, kind) in zip(members, stories, strict=True)
+    ]
+    return answered, [who for who in group if who not in members]
 
 
 def _requesters(demo_policy: DemoPolicy, group: list[DemoMember]) -> list[PlannedRequest]:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from policies import selectors as policy_selectors
 from policies.models import Channel
 from policies.rules import describe_quantity
 from priorauth import services
@@ -17,6 +18,7 @@ from .coverage import DemoPolicy
 from .histories import fill
 from .narratives import (
     ANSWER_NOTES,
+    ANSWERED_NOTES,
     HOME_DELIVERY_OTHER_NOTES,
     INITIATION,
     INITIATION_NOTES,
@@ -71,7 +73,7 @@ class RequestWalk:
     def submit(self, plan: PlannedRequest) -> OverrideRequest:
         paid = [claim for claim in plan.who.fills if claim.status == ClaimStatus.PAID]
         last_fill = paid[-1] if paid else None
-        ask = self._replacement(last_fill) if plan.kind == OTHER else self._induction(plan.kind)
+        ask = self._replacement(last_fill) if plan.kind == OTHER else self._induction(plan)
         # Written before the prescriber is drawn: the generator's order makes the data.
         clinical_notes = self._clinical_notes(ask, plan, last_fill)
         return services.override_request_submit(
@@ -84,8 +86,19 @@ class RequestWalk:
             urgency=plan.urgency,
             criterion_number=ask.criterion_number,
             clinical_notes=clinical_notes,
+            answers=self._askable(plan.answers),
             submitted_by=self.staff["intake"],
         )
+
+    def _askable(self, answers: dict) -> dict:
+        """The answers to questions the loaded criterion asks (the service refuses others)."""
+        if not answers:
+            return {}
+        criterion = policy_selectors.criteria_of(self.demo_policy.policy).get(
+            self.demo_policy.criterion.number
+        )
+        asked = {q.id for q in criterion.rules.questions} if criterion is not None else set()
+        return {key: value for key, value in answers.items() if key in asked}
 
     def _replacement(self, last_fill: Claim | None) -> Ask:
         """A replacement of the usual fill, in the channel the member fills in."""
@@ -97,16 +110,20 @@ class RequestWalk:
             notes += HOME_DELIVERY_OTHER_NOTES
         return Ask(channel, limit.max_quantity, limit.per_days, self.rng.choice(notes), None)
 
-    def _induction(self, kind: str) -> Ask:
-        """The criterion's granted quantity, at retail mostly."""
+    def _induction(self, plan: PlannedRequest) -> Ask:
+        """The criterion's granted quantity, at retail mostly (always, when answered through
+        the question set: the system approves only what the grant at the channel allows)."""
         grants = self.demo_policy.grants
         channels = list(grants)
         channel = Channel.RETAIL if Channel.RETAIL in channels else channels[0]
-        if len(channels) > 1 and self.rng.random() < 0.2:
+        if not plan.story and len(channels) > 1 and self.rng.random() < 0.2:
             channel = next(c for c in channels if c != channel)
         grant = grants[channel]
-        notes = INITIATION_NOTES if kind == INITIATION else REINDUCTION_NOTES
-        template = self.rng.choice(notes)
+        if plan.story:
+            template = ANSWERED_NOTES[plan.story]
+        else:
+            notes = INITIATION_NOTES if plan.kind == INITIATION else REINDUCTION_NOTES
+            template = self.rng.choice(notes)
         return Ask(
             channel, grant.max_quantity, grant.per_days, template, self.demo_policy.criterion.number
         )
@@ -134,6 +151,12 @@ class RequestWalk:
 
     def move_to_planned_status(self, plan: PlannedRequest, index: int) -> None:
         """`index` varies the path taken, e.g. approved with or without being taken first."""
+        if plan.story or plan.request.status == RequestStatus.APPROVED:
+            # Determined by the system at receipt (a policy may approve some requests with
+            # no answers at all): approved, or waiting for a pharmacist as it is.
+            plan.request.refresh_from_db()
+            plan.status = plan.request.status
+            return
         step = {
             RequestStatus.APPROVED: self._approve,
             RequestStatus.DENIED: self._deny,
@@ -205,8 +228,11 @@ class RequestWalk:
 
     def fill_induction_doses(self, planned: list[PlannedRequest]) -> None:
         """Half the approved new starts have filled the induction quantity today."""
+        # Not the system's approvals: those stay in force, for a pharmacist to look over.
         approved = [
-            p for p in planned if p.status == RequestStatus.APPROVED and p.kind == INITIATION
+            p
+            for p in planned
+            if p.status == RequestStatus.APPROVED and p.kind == INITIATION and not p.story
         ]
         for plan in approved[::2]:
             rx = plan.request.prescription

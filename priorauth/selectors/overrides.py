@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 
 from priorauth.models import Member, Override, OverrideAllowance, in_force_on
 
@@ -35,8 +36,12 @@ def member_overrides(*, member: Member, policy_code: str | None = None) -> Query
 
 
 def _with_details() -> QuerySet:
-    return Override.objects.select_related("member", "criterion", "request").prefetch_related(
-        "allowances"
+    """Member, criterion, request and grants; `approved_automatically` when the system
+    approved the request (read in the same query)."""
+    return (
+        Override.objects.select_related("member", "criterion", "request")
+        .annotate(approved_automatically=Coalesce(F("request__decision__automatic"), False))
+        .prefetch_related("allowances")
     )
 
 

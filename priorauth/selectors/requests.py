@@ -23,14 +23,22 @@ def work_queue(
     policy_code: str = "",
     mine: bool = False,
     search: str = "",
+    automatic: bool = False,
 ) -> QuerySet:
     """Open requests, most urgent first: overdue ones (earliest due) lead, then nearest due.
 
+    `automatic`: instead, the requests the real-time determination approved (decided at
+    receipt, so never open), the latest received first, for a pharmacist to look back on.
     Plain rows, cheap to count; `with_queue_details` adds what the page shows.
     """
-    queryset = OverrideRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES).order_by(
-        "due_at", "id"
-    )
+    if automatic:
+        queryset = OverrideRequest.objects.filter(decision__automatic=True).order_by(
+            "-received_at", "-id"
+        )
+    else:
+        queryset = OverrideRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES).order_by(
+            "due_at", "id"
+        )
     if status:
         queryset = queryset.filter(status=status)
     if urgency:

@@ -21,6 +21,7 @@ from priorauth.models import DecisionOutcome, OverrideRequest
 
 from .access import REVIEWERS, role_required
 from .display import clock_label
+from .findings import read_determination
 
 
 def _case_or_404(request_id: int) -> OverrideRequest:
@@ -60,6 +61,7 @@ def _case_context(request, case: OverrideRequest) -> dict:
     )
     overrides = selectors.member_overrides(member=case.member, policy_code=policy.code)
     unit = policy_selectors.policy_unit(policy)
+    found = read_determination(case.determination)
     return {
         "case": case,
         "member": case.member,
@@ -73,6 +75,8 @@ def _case_context(request, case: OverrideRequest) -> dict:
         "evidence": _evidence(case, limits, criteria, claims, unit, today, history_days),
         "overrides": [(o, o.status_on(today), o.days_left(today)) for o in overrides],
         "history": selectors.request_history(case),
+        "found": found,
+        "answer_rows": found.answer_rows(case.answers or {}, _questions_asked(case)),
         "today": today,
         "clock": clock_label(case.due_at, now),
         "overdue": case.is_overdue(now),
@@ -80,6 +84,15 @@ def _case_context(request, case: OverrideRequest) -> dict:
         "default_criterion": (case.attested_criterion.number if case.attested_criterion else None),
         "default_deny_reason": policy.otherwise,
     }
+
+
+def _questions_asked(case: OverrideRequest) -> tuple:
+    """The attested criterion's questions, from the per-process policy cache (the same
+    reads whatever the number of questions, so the page's query count stays fixed)."""
+    if case.attested_criterion is None:
+        return ()
+    criterion = policy_selectors.criteria_of(case.policy).get(case.attested_criterion.number)
+    return criterion.rules.questions if criterion is not None else ()
 
 
 @role_required(*REVIEWERS)

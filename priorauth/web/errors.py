@@ -10,10 +10,18 @@ from django.shortcuts import render
 from priorauth.errors import ServiceError
 
 
-def apply_errors(form: forms.Form, errors: dict) -> None:
-    """Put {"field": ["message"]} errors (from input checks or a service) on the form."""
+def apply_errors(form: forms.Form, errors: dict, *, prefix: str = "") -> None:
+    """Put {"field": ["message"]} errors (from input checks or a service) on the form.
+
+    A nested {"answers": {"reason": ["message"]}} (a message per question) goes on the
+    form field "answers-reason"; a message for no field of the form goes on the form.
+    """
     for field, messages in errors.items():
-        target = field if field in form.fields else None
+        name = f"{prefix}{field}"
+        if isinstance(messages, dict):
+            apply_errors(form, messages, prefix=f"{name}-")
+            continue
+        target = name if name in form.fields else None
         for message in messages:
             form.add_error(target, str(message))
 

@@ -1,11 +1,14 @@
 """Forms for the pages. Their checks are priorauth.inputs', the same as the API's."""
 
+from collections.abc import Sequence
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
 from policies.choices import Channel
 from policies.models import Policy
+from policies.rules.determination import Question
 from priorauth import inputs
 from priorauth.models import Urgency
 
@@ -68,3 +71,51 @@ class OverrideRequestForm(forms.Form):
             return cleaned
         self.validated = dict(checked.validated_data)
         return cleaned
+
+
+ANSWER_PREFIX = "answers-"
+YES, NO = "yes", "no"
+REQUIRED_NOTE = "Required: without an answer the request goes to a pharmacist."
+
+
+def _answer_field(question: Question) -> forms.Field:
+    """An input for one question. Every field takes any text: the service reads the answers
+    and refuses what it cannot read, in the API's words (determination.check_answers)."""
+    widgets = {
+        "boolean": lambda: forms.RadioSelect(choices=[(YES, "Yes"), (NO, "No")]),
+        "choice": lambda: forms.RadioSelect(choices=[(c, c) for c in question.choices]),
+        "number": lambda: forms.TextInput(attrs={"inputmode": "decimal"}),
+        "date": lambda: forms.DateInput(attrs={"type": "date"}),
+        "text": lambda: forms.Textarea(attrs={"rows": 3}),
+    }
+    field = forms.CharField(
+        label=question.text,
+        required=False,
+        strip=question.type != "text",  # the service strips text answers itself
+        widget=widgets[question.type](),
+        help_text=REQUIRED_NOTE if question.required else "",
+    )
+    field.question = question
+    return field
+
+
+class AnswersForm(forms.Form):
+    """Step 2 of intake: the chosen criterion's questions, one field each ("answers-<id>")."""
+
+    def __init__(self, questions: Sequence[Question], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[ANSWER_PREFIX + question.id] = _answer_field(question)
+
+    def answers(self) -> dict:
+        """{question id: answer} as JSON values, for override_request_submit; unanswered left
+        out. A yes/no question's "yes" is true; anything else posted is passed on as it is."""
+        given = {}
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name, "")
+            if value in ("", None):
+                continue
+            if field.question.type == "boolean" and value in (YES, NO):
+                value = value == YES
+            given[field.question.id] = value
+        return given

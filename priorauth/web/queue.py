@@ -1,4 +1,4 @@
-"""The work queue: open requests, most urgent first."""
+"""The work queue: open requests, most urgent first; or those the system approved."""
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,14 +27,20 @@ def queue(request):
         policy_code=params.get("policy", ""),
         mine=params.get("mine") == "1",
         search=params.get("q", ""),
+        automatic=params.get("auto") == "1",
     )
     page = CountedPaginator(
         selectors.with_queue_details(requests), PAGE_SIZE, count_from=requests
     ).get_page(params.get("page"))
     record_phi_access_many(request, [r.member_id for r in page.object_list], "work queue view")
     now = timezone.now()
+    # A decided request (the "determined automatically" filter) has no clock left to run.
     rows = [
-        {"request": r, "overdue": r.due_at < now, "clock": clock_label(r.due_at, now)}
+        {
+            "request": r,
+            "overdue": r.is_open and r.due_at < now,
+            "clock": clock_label(r.due_at, now) if r.is_open else "Decided",
+        }
         for r in page.object_list
     ]
     filters = params.copy()
@@ -51,5 +57,6 @@ def queue(request):
             "urgencies": Urgency.choices,
             "policies": policy_selectors.policy_codes_and_titles(),
             "can_decide": roles.has_role(request.user, roles.CLINICAL_PHARMACIST),
+            "automatic": params.get("auto") == "1",
         },
     )

@@ -14,3 +14,13 @@ document.addEventListener("click", (event) => {
     window.history.back();
   }
 });
+
+// A form marked data-focus-first-error, shown again with errors: the first field at fault
+// has the focus, and a screen reader reads its error with it (aria-describedby).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-focus-first-error]");
+  const first = form && form.querySelector("[aria-invalid='true'], .has-error input");
+  if (first) {
+    first.focus();
+  }
+});

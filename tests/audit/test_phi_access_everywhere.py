@@ -138,6 +138,7 @@ WRITES = {
     "api/v1/override-requests/<id:request_id>/appeals/": "files an appeal (the Appeal row)",
     "api/v1/appeals/<id:appeal_id>/decision/": "decides an appeal (the AppealDecision row)",
     "api/v1/override-requests/<id:request_id>/decision/": "decides (the Decision row)",
+    # Its PA initiation reads the member's claims: recorded (tests/web/test_intake_questions).
     "requests/new/": "the intake form: empty, the caller's own input again, or a redirect",
     "overrides/<id:override_id>/revoke/": "revokes (history row), then redirects",
 }

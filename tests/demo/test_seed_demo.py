@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from priorauth import errors, roles, services
+from priorauth import errors, roles, selectors, services
 from priorauth.models import (
     OPEN_REQUEST_STATUSES,
     Claim,
@@ -28,6 +28,7 @@ from priorauth.models import (
     RequestStatus,
     Urgency,
 )
+from tests.support.questions import ADDITIONAL_INDUCTION, INITIATING
 
 MEMBERS = 20
 MIN_MEMBERS = 12
@@ -203,7 +204,9 @@ def test_decisions_are_consistent(seeded, kesimpta):
         assert Override.objects.filter(request=request).count() == 1
         assert request.decision.outcome == DecisionOutcome.APPROVE
         assert request.decision.criterion.number == 1
-        assert request.decision.decided_by == pharmacist
+        # The system's approvals (question sets, when the policy asks them) are its own.
+        expected = "system" if request.decision.automatic else pharmacist.username
+        assert request.decision.decided_by.username == expected
     for request in denied:
         decision = request.decision
         assert decision.outcome == DecisionOutcome.DENY
@@ -246,3 +249,31 @@ def test_it_refuses_to_run_with_debug_off_unless_forced(kesimpta, settings):
     with pytest.raises(CommandError, match="only with DEBUG on"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not Member.objects.exists()
+
+
+def test_question_set_requests_are_determined_by_the_system_at_receipt(kesimpta):
+    out = seed()
+    assert "; 1 approved automatically" in out
+    [automatic] = OverrideRequest.objects.filter(decision__automatic=True)
+    assert automatic.decision.decided_by.username == "system"
+    assert automatic.answers == {"reason": INITIATING}
+    assert not automatic.member.claims.exists()  # a new start
+    assert automatic.override.status == "active"  # in force, for a pharmacist to look over
+    # Received just now and decided at once: not back-dated like the rest.
+    assert automatic.decision.decided_at - automatic.received_at < timedelta(seconds=5)
+
+    answered = [
+        r for r in OverrideRequest.objects.filter(status=RequestStatus.PENDING) if r.answers
+    ]
+    reasons = {
+        r.answers["reason"]: [f["text"] for f in r.determination["findings"] if not f["supports"]]
+        for r in answered
+    }
+    assert set(reasons) == {INITIATING, ADDITIONAL_INDUCTION}
+    assert [text[:15] for text in reasons[INITIATING]] == ["Last paid fill "]
+    assert any("approved automatically only for" in text for text in reasons[ADDITIONAL_INDUCTION])
+    # A pharmacist sees both in the queue; the approval under "determined automatically".
+    pharmacist = get_user_model().objects.get(username="pharmacist")
+    queue = set(selectors.work_queue(user=pharmacist).values_list("pk", flat=True))
+    assert {r.pk for r in answered} <= queue
+    assert list(selectors.work_queue(user=pharmacist, automatic=True)) == [automatic]

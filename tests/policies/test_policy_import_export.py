@@ -164,6 +164,8 @@ def test_an_exported_file_uploads_back_unchanged(admin_client_policy, kesimpta):
         ("bad.yaml", b"policy: [not, a, mapping]"),
         ("bad.json", b"{not json"),
         ("bad.yaml", KESIMPTA_FILE.read_bytes().replace(b"approval_days: 30", b"approval_days: 0")),
+        # A misspelt field would otherwise do nothing; it is refused with its path.
+        ("bad.yaml", KESIMPTA_FILE.read_bytes().replace(b"auto_approve:", b"auto_aprove:")),
     ],
 )
 def test_a_bad_upload_shows_the_same_messages_as_load_policy(
@@ -181,6 +183,15 @@ def test_a_bad_upload_shows_the_same_messages_as_load_policy(
     page = response.content.decode()
     for problem in response.context["problems"]:
         assert problem.split(":")[0] in page
+    assert Policy.objects.count() == 0
+
+
+def test_an_upload_with_a_misspelt_field_names_it_and_the_field_meant(admin_client_policy):
+    content = KESIMPTA_FILE.read_bytes().replace(b"auto_approve:", b"auto_aprove:")
+    response = upload(admin_client_policy, "kesimpta.yaml", content)
+    assert response.context["problems"] == [
+        "policy.criteria[0].auto_aprove: is not a field of a criterion (did you mean auto_approve?)"
+    ]
     assert Policy.objects.count() == 0
 
 

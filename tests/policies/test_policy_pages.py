@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from policies.files import load_policy_file
-from tests.support.paths import EMGALITY_FILE
+from tests.support.paths import EMGALITY_FILE, HUMIRA_FILE
 from tests.support.policy_admin import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +57,38 @@ def test_the_page_shows_a_change_made_in_the_admin_with_its_diff(
     text = client.get(reverse("policies:detail", args=[kesimpta.pk])).content.decode()
     assert "raise the retail limit" in text and "policyadmin" in text
     assert "<del>1</del>" in text and "<ins>2</ins>" in text
+
+
+def test_the_page_shows_each_criterions_questions_evidence_and_automatic_approval(
+    client, pharmacist
+):
+    humira = load_policy_file(HUMIRA_FILE).policy
+    client.force_login(pharmacist)
+    response = client.get(reverse("policies:detail", args=[humira.pk]))
+    text = response.content.decode().replace("&#x27;", "'")
+    induction, maintenance = response.context["criteria"]
+    assert induction[1]["automatic"].startswith(
+        "Approved automatically when “What is the patient's diagnosis?” is answered "
+        "“Crohn's disease” or “ulcerative colitis” or “hidradenitis suppurativa”; the member's "
+        "claims show no paid fill of the policy's products in the 180 days before receipt;"
+    )
+    assert maintenance[1]["automatic"] == "Always decided by a pharmacist."
+    assert "Always decided by a pharmacist." in text
+    assert "<caption>Questions the prescriber's office answers for criterion 2</caption>" in text
+    assert (
+        '<th scope="row">Is the patient taking methotrexate? <span class="question-id">'
+        "(methotrexate)</span></th>\n        <td>yes / no</td>\n        <td>yes</td>"
+    ) in text
+    assert "<li>At least one paid fill of the policy's products in the 180 days before receipt" in (
+        text
+    )
+    assert "Edit the questions and evidence" not in text  # pharmacists are not staff
+
+
+def test_a_policy_admin_is_linked_to_each_criterions_question_set(admin_client_policy, kesimpta):
+    criterion = kesimpta.criteria.get()
+    text = admin_client_policy.get(reverse("policies:detail", args=[kesimpta.pk])).content.decode()
+    url = reverse("admin:policies_criterion_change", args=[criterion.pk])
+    assert (
+        f'<a href="{url}">Edit the questions and evidence of criterion 1 in the admin</a>' in text
+    )

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from policies import services, validation
+from policies.files import export_policy
 from policies.history import policy_history
 from policies.models import CriterionGrant, Policy, QuantityLimit
 from priorauth.errors import ServiceError
@@ -52,6 +53,23 @@ def test_a_new_version_is_a_copy_from_a_future_day_and_the_old_one_ends_the_day_
     assert criterion.grants.count() == 2
     assert policy_history(new)[0].reason.startswith("new version from 2026-03-12, copied from")
     assert policy_history(old)[0].rows[0].fields[0].new == "2026-03-11"
+
+
+def test_a_new_version_copies_each_criterions_questions_evidence_and_switch(kesimpta):
+    new = prepare(kesimpta).policy
+    criterion = new.criteria.get()
+    assert criterion.auto_approve is True
+    assert [(q.key, q.approve_when) for q in criterion.questions.all()] == [
+        ("reason", ["initiating treatment"])
+    ]
+    # The copy is the same policy in every field the file format has, dates aside.
+    copied, source = export_policy(new)["policy"], export_policy(kesimpta)["policy"]
+    assert copied["criteria"] == source["criteria"]
+    rows = {(r.what, r.action) for r in policy_history(new)[0].rows}
+    assert {
+        ("Criterion 1 question reason", "added"),
+        ("Criterion 1 evidence no_paid_fill_within_days", "added"),
+    } <= rows
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,9 @@
-"""POST data for the policy admin's one page: the policy form and its three inlines."""
+"""POST data for the policy admin's pages: the policy with its three inlines, and a
+criterion's question-set page with its two."""
 
 from policies.models import Channel, Policy
 from policies.ndc import format_ndc
+from policies.rules.determination import describe_answer
 
 
 def _management(prefix: str, total: int, initial: int) -> dict:
@@ -79,3 +81,46 @@ def _row(prefix: str, index: int, instance, policy, values: dict, add: bool) -> 
         row[f"{prefix}-{index}-id"] = str(instance.pk)
         row[f"{prefix}-{index}-policy"] = str(policy.pk)
     return row
+
+
+def question_set_form_data(criterion, *, reason: str = "test change") -> dict:
+    """What the question-set page of `criterion` posts when nothing is edited."""
+    data = {"change_reason": reason}
+    if criterion.auto_approve:
+        data["auto_approve"] = "on"
+    questions = list(criterion.questions.all())
+    clauses = list(criterion.evidence.all())
+    data.update(_management("questions", len(questions), len(questions)))
+    data.update(_management("evidence", len(clauses), len(clauses)))
+    for i, question in enumerate(questions):
+        row = {
+            "id": str(question.pk),
+            "criterion": str(criterion.pk),
+            "position": str(question.position),
+            "key": question.key,
+            "text": question.text,
+            "type": question.type,
+            "choices": "\n".join(question.choices),
+            "approve_when": "\n".join(describe_answer(v) for v in question.approve_when),
+        }
+        if question.required:
+            row["required"] = "on"
+        data.update({f"questions-{i}-{key}": value for key, value in row.items()})
+    for i, clause in enumerate(clauses):
+        row = {
+            "id": str(clause.pk),
+            "criterion": str(criterion.pk),
+            "clause": clause.clause,
+            "days": str(clause.days),
+        }
+        data.update({f"evidence-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def add_question_rows(data: dict, prefix: str, *rows: dict) -> dict:
+    """`data` with new rows appended to the inline `prefix` (questions or evidence)."""
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    for offset, row in enumerate(rows):
+        data.update({f"{prefix}-{total + offset}-{key}": value for key, value in row.items()})
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + len(rows))
+    return data

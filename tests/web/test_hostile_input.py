@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from priorauth.models import OverrideRequest, RequestStatus
 from tests.support import factories
 from tests.support.hostile import GENERATED, VALUES
+from tests.support.questions import without_questions
 from tests.support.rows import row_counts
 from tests.support.steps import KESIMPTA_NDC, VALID_NPI
 
@@ -146,7 +147,8 @@ def test_a_control_character_in_the_intake_form_is_a_400_and_nothing_is_written(
     assert row_counts() == before
 
 
-def test_tabs_and_line_breaks_in_the_intake_form_are_text(client, intake, case):
+def test_tabs_and_line_breaks_in_the_intake_form_are_text(client, intake, case, kesimpta):
+    without_questions(kesimpta)  # submitted at once: no step of questions in between
     client.force_login(intake)
     notes = "Week 0\tpen\r\nWeek 1"
     response = client.post("/requests/new/", {**INTAKE_FORM, "clinical_notes": notes})

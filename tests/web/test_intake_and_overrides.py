@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from priorauth.models import Override, OverrideRequest, PHIAccess
 from tests.support import factories
+from tests.support.questions import without_questions
 from tests.support.steps import VALID_NPI, submit_request
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,8 @@ def intake_page(client, intake, kesimpta):
     return client
 
 
-def test_intake_submits_a_request_and_sees_it_in_its_list(intake_page, intake):
+def test_intake_submits_a_request_and_sees_it_in_its_list(intake_page, intake, kesimpta):
+    without_questions(kesimpta)  # submitted at once, as before question sets
     response = intake_page.post("/requests/new/", GOOD, follow=True)
     request = OverrideRequest.objects.get()
     assert (request.submitted_by, request.urgency, request.attested_criterion.number) == (

@@ -96,9 +96,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data (member IDs {demo.DEMO_PREFIX}…):")
         self.stdout.write(f"  members:           {demo_members.count()}")
         self.stdout.write(f"  claims:            {by_status(claims, ClaimStatus.choices)}")
+        automatic = requests.filter(decision__automatic=True).count()
         self.stdout.write(
             f"  override requests: {by_status(requests, RequestStatus.choices)}; "
-            f"{overdue} open and overdue"
+            f"{overdue} open and overdue; {automatic} approved automatically"
         )
         self.stdout.write(f"  overrides:         {by_status(overrides, OverrideStatus.choices)}")
 
