@@ -122,6 +122,10 @@ APPEAL_ALREADY_OPEN = (
     "Request {request_id} already has an open appeal ({appeal_id}, {status}); it is decided "
     "before another can be filed."
 )
+APPEAL_ALREADY_OVERTURNED = (
+    "The denial of request {request_id} was overturned on appeal {appeal_id}; there is nothing "
+    "left to appeal."
+)
 APPEAL_WINDOW_CLOSED = (
     "The appeal window for request {request_id} closed on {last_day}: an appeal is filed within "
     "{days} days of the denial ({denied_on})."
@@ -134,6 +138,7 @@ APPEAL_BY_DENIER = (
     "in the denial."
 )
 APPEAL_OVERTURN_ROLE = "Only a clinical pharmacist or a physician reviewer can overturn a denial."
+APPEAL_WITHDRAW_REASON_REQUIRED = "Say who asked to withdraw the appeal, and why."
 APPEAL_UPHOLD_ROLE = (
     "Only a physician reviewer can uphold a denial; a pharmacist may overturn it or leave it "
     "for a physician."

@@ -8,7 +8,7 @@ concurrency, as for requests (ADR 0003).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -99,7 +99,22 @@ def appeal_file(
     return appeal
 
 
-def _refuse_unless_appealable(request: OverrideRequest, today) -> None:
+def appeal_last_day(denied_at: datetime) -> date:
+    """The last day an appeal of a denial made at `denied_at` may be filed (plan zone)."""
+    return timezone.localdate(denied_at) + timedelta(days=settings.PRIORAUTH_APPEAL_DAYS)
+
+
+def appeal_refusal(request: OverrideRequest, today: date) -> errors.ServiceError | None:
+    """Why `request` (with its decision) cannot be appealed on `today`, or None. The pages
+    ask before they offer the form; appeal_file asks again under the lock."""
+    try:
+        _refuse_unless_appealable(request, today)
+    except errors.ServiceError as refusal:
+        return refusal
+    return None
+
+
+def _refuse_unless_appealable(request: OverrideRequest, today: date) -> None:
     if request.status != RequestStatus.DENIED:
         raise errors.Conflict(
             {
@@ -119,8 +134,18 @@ def _refuse_unless_appealable(request: OverrideRequest, today) -> None:
                 )
             }
         )
-    denied_on = timezone.localdate(request.decision.decided_at)
-    last_day = denied_on + timedelta(days=settings.PRIORAUTH_APPEAL_DAYS)
+    # The request stays "denied" when its appeal is overturned (the override hangs on it):
+    # without this, a second appeal could be filed and upheld against an override in force.
+    overturned = request.appeals.filter(decision__outcome=AppealOutcome.OVERTURN).first()
+    if overturned is not None:
+        raise errors.Conflict(
+            {
+                "request_id": errors.APPEAL_ALREADY_OVERTURNED.format(
+                    request_id=request.pk, appeal_id=overturned.pk
+                )
+            }
+        )
+    last_day = appeal_last_day(request.decision.decided_at)
     if today > last_day:
         raise errors.ServiceError(
             {
@@ -128,7 +153,7 @@ def _refuse_unless_appealable(request: OverrideRequest, today) -> None:
                     request_id=request.pk,
                     last_day=last_day,
                     days=settings.PRIORAUTH_APPEAL_DAYS,
-                    denied_on=denied_on,
+                    denied_on=timezone.localdate(request.decision.decided_at),
                 )
             }
         )

@@ -9,8 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(kesimpta, intake, pharmacist):
-    return build_world(intake=intake, pharmacist=pharmacist)
+def world(kesimpta, intake, pharmacist, physician):
+    return build_world(intake=intake, pharmacist=pharmacist, physician=physician)
 
 
 @pytest.fixture

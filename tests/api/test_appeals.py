@@ -207,3 +207,22 @@ def test_a_retried_appeal_with_its_key_files_one(denied, as_intake):
     retry = as_intake.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="ap-1")
     assert retry.json() == first.json() and first.status_code == 201
     assert Appeal.objects.count() == 1
+
+
+def test_no_appeal_after_an_overturn(denied, as_intake, pharmacist2):
+    """The request stays "denied" once its appeal is overturned (the override hangs on it);
+    a second appeal would let a physician "uphold" a denial whose override is in force."""
+    first = appeal(as_intake, denied).json()["id"]
+    overturned = decide_appeal(
+        token_client(pharmacist2), first, decision="overturn", criterion_number=1
+    )
+    assert overturned.status_code == 200
+    again = appeal(as_intake, denied)
+    assert again.status_code == 409
+    assert again.json() == {
+        "request_id": [
+            f"The denial of request {denied} was overturned on appeal {first}; there is nothing "
+            "left to appeal."
+        ]
+    }
+    assert Appeal.objects.count() == 1

@@ -120,6 +120,35 @@ def open_requests(count: int, *, policy, prefix: str = "Q", urgency_every: int =
     )
 
 
+def open_appeals(count: int, *, policy, denied_by, prefix: str = "P", due_in_hours=None):
+    """Many open appeals of denied requests at once (bulk: a queue-size fixture, like
+    open_requests). `due_in_hours(n)` sets each appeal's clock; by default 1 to 168 hours."""
+    from django.utils import timezone
+
+    from priorauth.models import Appeal, Decision, OverrideRequest
+
+    now = timezone.now()
+    requests = open_requests(count, policy=policy, prefix=prefix)
+    OverrideRequest.objects.filter(pk__in=[r.pk for r in requests]).update(status="denied")
+    Decision.objects.bulk_create(
+        Decision(request=r, outcome="deny", reason="Not met.", decided_by=denied_by, decided_at=now)
+        for r in requests
+    )
+    hours = due_in_hours or (lambda n: 1 + n % 168)
+    return Appeal.objects.bulk_create(
+        Appeal(
+            request=r,
+            member_id=r.member_id,
+            urgency="expedited" if n % 3 == 0 else "standard",
+            reason="New chart note.",
+            # Received a standard clock before it is due (the clock is not under test).
+            received_at=now + timedelta(hours=hours(n) - 168),
+            due_at=now + timedelta(hours=hours(n)),
+        )
+        for n, r in enumerate(requests)
+    )
+
+
 def kesimpta_reloaded(*, approval_days: int):
     """The Kesimpta file loaded again with criterion 1 approving for `approval_days` days.
 

@@ -48,8 +48,10 @@ class World:
         return self.members["ZQX917"]
 
 
-def build_world(*, intake, pharmacist) -> World:
-    """Two members with everything a page can show; needs the Kesimpta policy loaded."""
+def build_world(*, intake, pharmacist, physician) -> World:
+    """Two members with everything a page can show; needs the Kesimpta policy loaded.
+    Each has a request the pharmacist denied and its appeal: ZQX917's upheld by the
+    physician (a notice, a decision), ZQX918's open."""
     members, decided, open_, overrides, claims, appeals = {}, {}, {}, {}, {}, {}
     request = dict(clinical_notes="Loading doses at weeks 0, 1, 2 and 4.", submitted_by=intake)
     for member_id, (first_name, last_name) in MEMBERS.items():
@@ -76,6 +78,10 @@ def build_world(*, intake, pharmacist) -> World:
         appeals[member_id] = services.appeal_file(
             request_id=denied.pk, reason="New chart note.", urgency="standard", by=intake
         )
+    services.appeal_decide(
+        appeal_id=appeals["ZQX917"].pk, outcome="uphold", reason="Still not met.", by=physician
+    )
+    appeals["ZQX917"].refresh_from_db()
     access = services.phi_access_record(
         user=pharmacist,
         member=members["ZQX917"],
@@ -127,6 +133,8 @@ def _admin_row(route: str, world: World, users: dict):
         "claim": world.claims["ZQX917"],
         "overriderequest": world.decided["ZQX917"],
         "override": world.overrides["ZQX917"],
+        "appeal": world.appeals["ZQX917"],
+        "appealdecision": world.appeals["ZQX917"].decision,
         "phiaccess": world.access,
         "policy": world.decided["ZQX917"].policy,
         "user": users["pharmacist"],

@@ -89,7 +89,28 @@ def test_the_queue_makes_the_same_number_of_queries_for_10_or_1000_requests(
     with django_assert_max_num_queries(with_10):
         assert client.get("/queue/").status_code == 200
     assert _queue_queries(client) == with_10
-    # session, user, roles, user and group permissions (the nav), count, page, policies;
-    # the PHI access rows for the members shown (one INSERT); then the session save
-    # (BEGIN, UPDATE, COMMIT)
-    assert with_10 <= 12
+    # session, user, roles, user and group permissions (the nav), count, page entries, the
+    # page's requests, policies; the PHI access rows for the members shown (one INSERT);
+    # then the session save (BEGIN, UPDATE, COMMIT)
+    assert with_10 <= 13
+
+
+def test_the_queue_makes_the_same_number_of_queries_with_appeals_in_it(
+    client, pharmacist, pharmacist2, kesimpta
+):
+    """One ordered UNION pages requests and appeals; each kind on the page is one query."""
+    client.force_login(pharmacist)
+    factories.open_requests(10, policy=kesimpta, prefix="A")
+    factories.open_appeals(3, policy=kesimpta, denied_by=pharmacist2, prefix="C")
+    few = _queue_queries(client)
+    factories.open_requests(990, policy=kesimpta, prefix="B")
+    # Due over the same hours as the requests (some overdue), so the first page mixes both.
+    factories.open_appeals(
+        500, policy=kesimpta, denied_by=pharmacist2, prefix="D", due_in_hours=lambda n: n % 137 - 65
+    )
+    page = client.get("/queue/")
+    assert {row["kind"] for row in page.context["rows"]} == {"request", "appeal"}
+    assert page.context["page"].paginator.count == 1000 + 503
+    assert _queue_queries(client) == few
+    # the requests' queries and one more: the page's appeals (with their requests)
+    assert few <= 14
