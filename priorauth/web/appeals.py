@@ -9,11 +9,10 @@ none.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -26,8 +25,9 @@ from priorauth.errors import ServiceError
 from priorauth.models import Appeal, AppealOutcome
 
 from .access import CASE_READERS, role_required
+from .actions import CasePage, perform, workflow_actions
 from .casefile import case_or_404, request_evidence
-from .display import clock_label
+from .display import clock_label, override_issued
 from .forms import posted_criterion_number
 
 
@@ -89,6 +89,7 @@ def _appeal_context(request, appeal: Appeal) -> dict:
             "clock": clock_label(appeal.due_at, now),
             "overdue": appeal.is_overdue(now),
             "powers": powers(request.user, appeal),
+            "appeal_draft": f"appeal-{appeal.pk}",  # the key of the text kept while typed
             # The denial's criterion, else the one attested: what an overturn most often meets.
             "default_criterion": _number(denial.criterion) or _number(case.attested_criterion),
         }
@@ -102,9 +103,7 @@ def _number(criterion) -> int | None:
 
 @role_required(*CASE_READERS)
 def appeal_page(request, appeal_id: int):
-    appeal = _appeal_or_404(appeal_id)
-    record_phi_access(request, appeal.member, "appeal page view")
-    return render(request, "priorauth/appeal.html", _appeal_context(request, appeal))
+    return render(request, APPEAL_PAGE.template, APPEAL_PAGE.context(request, appeal_id))
 
 
 # --- Actions ----------------------------------------------------------------------------
@@ -118,11 +117,7 @@ def _overturn(request, appeal_id: int) -> str:
         reason=request.POST.get("reason", ""),
         by=request.user,
     )
-    override = result.override
-    return (
-        f"Overturned. Override {override.authorization_number} is in force from "
-        f"{override.starts_on} to {override.ends_on}; the appeal notice is ready to print."
-    )
+    return f"Overturned. {override_issued(result.override)} The appeal notice is ready to print."
 
 
 def _uphold(request, appeal_id: int) -> str:
@@ -133,30 +128,6 @@ def _uphold(request, appeal_id: int) -> str:
         by=request.user,
     )
     return "Upheld. The appeal notice, with the next level of appeal, is ready to print."
-
-
-def _take(request, appeal_id: int) -> str:
-    services.appeal_take(appeal_id=appeal_id, by=request.user)
-    return "You have taken this appeal."
-
-
-def _release(request, appeal_id: int) -> str:
-    services.appeal_release(appeal_id=appeal_id, by=request.user)
-    return "Released back to the queue."
-
-
-def _pend(request, appeal_id: int) -> str:
-    services.appeal_pend(
-        appeal_id=appeal_id, reason=request.POST.get("reason", ""), by=request.user
-    )
-    return "Pended for more information."
-
-
-def _answer(request, appeal_id: int) -> str:
-    services.appeal_answer(
-        appeal_id=appeal_id, notes=request.POST.get("notes", ""), by=request.user
-    )
-    return "Information recorded; the appeal is back in the queue."
 
 
 def _withdraw(request, appeal_id: int) -> str:
@@ -171,15 +142,28 @@ def _withdraw(request, appeal_id: int) -> str:
 
 # Each action: one service call, and the message the reviewer sees after it.
 ACTIONS = {
-    "take": _take,
-    "release": _release,
-    "pend": _pend,
-    "answer": _answer,
+    **workflow_actions(
+        take=services.appeal_take,
+        release=services.appeal_release,
+        pend=services.appeal_pend,
+        answer=services.appeal_answer,
+        id_name="appeal_id",
+        noun="appeal",
+    ),
     "withdraw": _withdraw,
     "overturn": _overturn,
     "uphold": _uphold,
 }
 DECISIONS = ("overturn", "uphold")
+
+
+def _shown_again(request, appeal_id: int) -> dict:
+    appeal = _appeal_or_404(appeal_id)
+    record_phi_access(request, appeal.member, "appeal page view")
+    return _appeal_context(request, appeal)
+
+
+APPEAL_PAGE = CasePage(template="priorauth/appeal.html", url_name="appeal", context=_shown_again)
 
 
 def _the_appeal_page(request, appeal_id: int, **_) -> str:
@@ -193,23 +177,17 @@ def appeal_action(request, appeal_id: int, action: str):
     if act is None:
         raise Http404("No such action.")
     appeal = _appeal_or_404(appeal_id)
-    try:
-        if action not in DECISIONS:
-            _refuse_the_denier(request.user, appeal)  # the service refuses their decision
-        message = act(request, appeal_id)
-    except ServiceError as error:
-        # Show the appeal as it is now (someone else may have decided it), with the reason.
-        appeal = _appeal_or_404(appeal_id)
-        record_phi_access(request, appeal.member, "appeal page view")
-        context = _appeal_context(request, appeal)
-        context.update(
-            {"action_errors": error.errors, "failed_action": action, "posted": request.POST}
-        )
-        return render(request, "priorauth/appeal.html", context, status=error.status_code)
-    messages.success(request, message)
-    if action == "release":
-        return redirect("queue")
-    return redirect("appeal", appeal_id=appeal_id)
+    if action not in DECISIONS:
+        act = _not_by_the_denier(act, appeal)  # the service refuses their decision itself
+    return perform(request, APPEAL_PAGE, appeal_id, action, act)
+
+
+def _not_by_the_denier(act, appeal: Appeal):
+    def run(request, appeal_id: int) -> str:
+        _refuse_the_denier(request.user, appeal)
+        return act(request, appeal_id)
+
+    return run
 
 
 def _refuse_the_denier(user, appeal: Appeal) -> None:

@@ -1,25 +1,24 @@
 """The case page, the reviewer's actions on it, and the determination notice."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from priorauth import roles, selectors, services
 from priorauth.audit import record_phi_access
-from priorauth.errors import ServiceError
 from priorauth.models import DecisionOutcome, OverrideRequest
 
 from .access import CASE_READERS, role_required
+from .actions import CasePage, perform, workflow_actions
 from .appeal_filing import appeal_state
 from .casefile import case_or_404, request_evidence
-from .display import clock_label
+from .display import clock_label, override_issued
 from .forms import posted_criterion_number
 
 
@@ -37,6 +36,7 @@ def _case_context(request, case: OverrideRequest) -> dict:
                 case.attested_criterion.number if case.attested_criterion else None
             ),
             "default_deny_reason": case.policy.otherwise,
+            "case_draft": f"case-{case.pk}",  # the key of the text kept while typed
         }
     )
     return context
@@ -44,9 +44,7 @@ def _case_context(request, case: OverrideRequest) -> dict:
 
 @role_required(*CASE_READERS)
 def case_page(request, request_id: int):
-    case = case_or_404(request_id)
-    record_phi_access(request, case.member, "case page view")
-    return render(request, "priorauth/case.html", _case_context(request, case))
+    return render(request, CASE_PAGE.template, CASE_PAGE.context(request, request_id))
 
 
 def _approve(request, request_id: int) -> str:
@@ -56,11 +54,7 @@ def _approve(request, request_id: int) -> str:
         criterion_number=posted_criterion_number(request.POST.get("criterion_number")),
         by=request.user,
     )
-    override = result.override
-    return (
-        f"Approved. Override {override.authorization_number} is in force from "
-        f"{override.starts_on} to {override.ends_on}."
-    )
+    return f"Approved. {override_issued(result.override)}"
 
 
 def _deny(request, request_id: int) -> str:
@@ -73,39 +67,28 @@ def _deny(request, request_id: int) -> str:
     return "Denied. The determination notice is ready to print."
 
 
-def _take(request, request_id: int) -> str:
-    services.override_request_take(request_id=request_id, by=request.user)
-    return "You have taken this request."
-
-
-def _release(request, request_id: int) -> str:
-    services.override_request_release(request_id=request_id, by=request.user)
-    return "Released back to the queue."
-
-
-def _pend(request, request_id: int) -> str:
-    services.override_request_pend(
-        request_id=request_id, reason=request.POST.get("reason", ""), by=request.user
-    )
-    return "Pended for more information."
-
-
-def _answer(request, request_id: int) -> str:
-    services.override_request_answer(
-        request_id=request_id, notes=request.POST.get("notes", ""), by=request.user
-    )
-    return "Information recorded; the request is back in the queue."
-
-
 # Each reviewer action: one service call, and the message the reviewer sees after it.
 ACTIONS = {
-    "take": _take,
-    "release": _release,
-    "pend": _pend,
-    "answer": _answer,
+    **workflow_actions(
+        take=services.override_request_take,
+        release=services.override_request_release,
+        pend=services.override_request_pend,
+        answer=services.override_request_answer,
+        id_name="request_id",
+        noun="request",
+    ),
     "approve": _approve,
     "deny": _deny,
 }
+
+
+def _shown_again(request, request_id: int) -> dict:
+    case = case_or_404(request_id)
+    record_phi_access(request, case.member, "case page view")
+    return _case_context(request, case)
+
+
+CASE_PAGE = CasePage(template="priorauth/case.html", url_name="case", context=_shown_again)
 
 
 def _the_case_page(request, request_id: int, **_) -> str:
@@ -119,21 +102,7 @@ def case_action(request, request_id: int, action: str):
     if act is None:
         raise Http404("No such action.")
     case_or_404(request_id)
-    try:
-        message = act(request, request_id)
-    except ServiceError as error:
-        # Show the case as it is now (someone else may have decided it), with the reason.
-        case = case_or_404(request_id)
-        record_phi_access(request, case.member, "case page view")
-        context = _case_context(request, case)
-        context.update(
-            {"action_errors": error.errors, "failed_action": action, "posted": request.POST}
-        )
-        return render(request, "priorauth/case.html", context, status=error.status_code)
-    messages.success(request, message)
-    if action == "release":
-        return redirect("queue")
-    return redirect("case", request_id=request_id)
+    return perform(request, CASE_PAGE, request_id, action, act)
 
 
 def _may_see_notice(user, case: OverrideRequest) -> bool:

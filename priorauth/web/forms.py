@@ -81,9 +81,10 @@ class AppealForm(forms.Form):
         help_text="What the reviewer should look at again: new facts, or what the denial missed.",
         widget=forms.Textarea(attrs={"rows": 4, "data-draft-key": "appeal-reason"}),
     )
-    urgency = forms.ChoiceField(
+    # Any text: the shared check refuses an unknown urgency, once and in the API's words.
+    urgency = forms.CharField(
         label="Urgency",
-        choices=Urgency.choices,
+        widget=forms.Select(choices=Urgency.choices),
         help_text=(
             f"Expedited: decided within {settings.PRIORAUTH_APPEAL_EXPEDITED_HOURS} hours when "
             "waiting could seriously jeopardise the patient's health; standard: within "

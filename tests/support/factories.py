@@ -51,6 +51,30 @@ def approve(request, criterion_number: int = 1):
     )
 
 
+def denied(member_id: str, *, submitted_by, denied_by, reason: str = "Not initiating.", **fields):
+    """A new member's Kesimpta request, submitted by `submitted_by` and denied by
+    `denied_by` through the services; the request, with its decision."""
+    member(
+        member_id,
+        **{
+            k: fields.pop(k) for k in ("first_name", "last_name", "line_of_business") if k in fields
+        },
+    )
+    request = kesimpta_request(member_id, submitted_by=submitted_by, **fields)
+    services.override_request_decide(
+        request_id=request.pk, outcome="deny", reason=reason, by=denied_by
+    )
+    request.refresh_from_db()
+    return request
+
+
+def appeal(request, *, by, reason: str = "New chart note: week 0 was missed.", **fields):
+    """An appeal of a denied request, filed through the service."""
+    values = dict(urgency="standard", clinical_notes="Chart note of 2026-11-01 attached.")
+    values.update(fields)
+    return services.appeal_file(request_id=request.pk, reason=reason, by=by, **values)
+
+
 def claim(member_id: str, **fields):
     """A Kesimpta claim (1 pen, 28 days, retail, today) adjudicated through the service."""
     values = dict(ndc=KESIMPTA_NDC, quantity=1, days_supply=28, channel="retail")
