@@ -16,7 +16,7 @@ from priorauth.audit import record_phi_access, record_phi_access_many
 
 from . import permissions, serializers
 from .idempotency import idempotent
-from .schema import CONFLICT, NOT_FOUND
+from .schema import CONFLICT, NOT_FOUND, NOT_THE_DECIDER
 
 
 class BaseAPIView(APIView):
@@ -195,7 +195,12 @@ class AppealDecisionView(BaseAPIView):
 
     @extend_schema(
         request=inputs.AppealDecisionInput,
-        responses={200: serializers.AppealSerializer, 404: NOT_FOUND, 409: CONFLICT},
+        responses={
+            200: serializers.AppealSerializer,
+            403: NOT_THE_DECIDER,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
     )
     @idempotent
     def post(self, request, appeal_id: int):
