@@ -226,3 +226,16 @@ def test_no_appeal_after_an_overturn(denied, as_intake, pharmacist2):
         ]
     }
     assert Appeal.objects.count() == 1
+
+
+def test_a_refused_decision_is_not_kept_under_its_key(denied, as_intake, pharmacist, physician):
+    """A 403 is about who asks: a retry under the same key is asked again, not replayed."""
+    appeal_id = appeal(as_intake, denied).json()["id"]
+    url = f"/api/v1/appeals/{appeal_id}/decision/"
+    body = {"decision": "uphold", "reason": "Not met."}
+    by_denier = token_client(pharmacist).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="d-1")
+    again = token_client(pharmacist).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="d-1")
+    assert by_denier.status_code == again.status_code == 403
+    assert "Idempotent-Replayed" not in again
+    upheld = token_client(physician).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="d-1")
+    assert upheld.status_code == 200
