@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .audit import AdminRecordsPHIReads
-from .models import Claim, Member, Override, OverrideRequest, PHIAccess
+from .models import Appeal, AppealDecision, Claim, Member, Override, OverrideRequest, PHIAccess
 from .services.members import coverage_problem
 
 COVERAGE_FIELDS = ("coverage_start", "coverage_end")
@@ -132,6 +132,22 @@ class OverrideAdmin(AdminRecordsPHIReads, ReadOnlyAdmin, SimpleHistoryAdmin):
     )
     list_filter = ("status",)
     list_select_related = ("member",)
+
+
+@admin.register(Appeal)
+class AppealAdmin(AdminRecordsPHIReads, ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("id", "member", "request", "urgency", "status", "received_at", "due_at")
+    list_filter = ("status", "urgency")
+    list_select_related = ("member", "request")
+
+
+@admin.register(AppealDecision)
+class AppealDecisionAdmin(AdminRecordsPHIReads, ReadOnlyAdmin):
+    # Its reason is about one member's case, though the row names them through the appeal.
+    phi_member_attr = "appeal.member_id"
+    list_display = ("appeal", "outcome", "decided_by", "decided_role", "decided_at")
+    list_filter = ("outcome",)
+    list_select_related = ("appeal", "decided_by")
 
 
 @admin.register(PHIAccess)

@@ -36,12 +36,13 @@ def record_phi_access_many(request, members: Iterable[Member | int], action: str
 class AdminRecordsPHIReads:
     """A ModelAdmin mixin for rows that name a member: the list, change and history pages
     record the members they show. `phi_member_attr` is the member's primary key on a row
-    ("member_id"; "id" on Member itself, which its history rows share)."""
+    ("member_id"; "id" on Member itself, which its history rows share; a dotted path
+    through a relation, "appeal.member_id", for a row that names its member indirectly)."""
 
     phi_member_attr = "member_id"
 
     def _record_shown(self, request, rows, view: str) -> None:
-        members = [getattr(row, self.phi_member_attr) for row in rows]
+        members = [_follow(row, self.phi_member_attr) for row in rows]
         record_phi_access_many(request, members, f"admin {self.model._meta.model_name} {view}")
 
     def changelist_view(self, request, extra_context=None):
@@ -64,3 +65,9 @@ class AdminRecordsPHIReads:
         elif "object" in context:
             self._record_shown(request, [context["object"]], "history view")
         return super().render_history_view(request, template, context, **kwargs)
+
+
+def _follow(row, path: str):
+    for name in path.split("."):
+        row = getattr(row, name)
+    return row

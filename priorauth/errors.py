@@ -60,6 +60,12 @@ class NotFound(ServiceError):
     status_code = 404
 
 
+class Forbidden(ServiceError):
+    """This person may not do this (not the role, or they were involved): 403."""
+
+    status_code = 403
+
+
 class Conflict(ServiceError):
     """The thing exists but its state forbids the action (already decided, reversed)."""
 
@@ -100,10 +106,40 @@ ACTIVE_OVERRIDE_EXISTS = (
     "Member {member_id} already has override {authorization_number} in force until {ends_on}; "
     "revoke it or wait for it to end before approving another."
 )
-TRANSITION_REFUSED = "A request that is {current} cannot become {target}."
+TRANSITION_REFUSED = "An {what} that is {current} cannot become {target}."
 PEND_REASON_REQUIRED = "Say what information is needed."
 REVOKE_REASON_REQUIRED = "A revocation needs a reason."
 UNKNOWN_OVERRIDE = "No override with ID {id}."
 OVERRIDE_NOT_ACTIVE = (
     "Override {authorization_number} is {status}; only an active one can be revoked."
+)
+
+# Appeals (docs/domain.md §10).
+UNKNOWN_APPEAL = "No appeal with ID {appeal_id}."
+APPEAL_REASON_REQUIRED = "Say why the denial should be reversed."
+APPEAL_NOT_DENIED = "Request {request_id} is {status}; only a denied request can be appealed."
+APPEAL_ALREADY_OPEN = (
+    "Request {request_id} already has an open appeal ({appeal_id}, {status}); it is decided "
+    "before another can be filed."
+)
+APPEAL_ALREADY_OVERTURNED = (
+    "The denial of request {request_id} was overturned on appeal {appeal_id}; there is nothing "
+    "left to appeal."
+)
+APPEAL_WINDOW_CLOSED = (
+    "The appeal window for request {request_id} closed on {last_day}: an appeal is filed within "
+    "{days} days of the denial ({denied_on})."
+)
+APPEAL_ALREADY_DECIDED = "Appeal {appeal_id} was already {outcome} by {user} at {at}."
+APPEAL_CLOSED = "Appeal {appeal_id} is {status}; it cannot be changed."
+APPEAL_DECIDED_CONCURRENTLY = "Appeal {appeal_id} was decided by someone else at the same moment."
+APPEAL_BY_DENIER = (
+    "You denied request {request_id}; its appeal is decided by someone who was not involved "
+    "in the denial."
+)
+APPEAL_OVERTURN_ROLE = "Only a clinical pharmacist or a physician reviewer can overturn a denial."
+APPEAL_WITHDRAW_REASON_REQUIRED = "Say who asked to withdraw the appeal, and why."
+APPEAL_UPHOLD_ROLE = (
+    "Only a physician reviewer can uphold a denial; a pharmacist may overturn it or leave it "
+    "for a physician."
 )

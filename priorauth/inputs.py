@@ -16,7 +16,7 @@ from rest_framework import serializers
 from policies.choices import Channel, LineOfBusiness
 from policies.ndc import NDC_INPUT_PATTERN, normalize_ndc
 from priorauth import errors
-from priorauth.models import MEMBER_ID_VALIDATOR, DecisionOutcome, Urgency
+from priorauth.models import MEMBER_ID_VALIDATOR, AppealOutcome, DecisionOutcome, Urgency
 from priorauth.validators import NPI_PATTERN, validate_npi
 
 MAX_DAYS_SUPPLY = 365
@@ -190,5 +190,34 @@ class DecisionInput(serializers.Serializer):
         if attrs["decision"] == DecisionOutcome.APPROVE and attrs.get("criterion_number") is None:
             raise serializers.ValidationError({"criterion_number": errors.CRITERION_REQUIRED})
         if attrs["decision"] == DecisionOutcome.DENY and not attrs.get("reason", "").strip():
+            raise serializers.ValidationError({"reason": errors.REASON_REQUIRED})
+        return attrs
+
+
+class AppealInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=5000,
+        help_text="Why the denial should be reversed: what the reviewer should look at again.",
+        error_messages={
+            "blank": errors.APPEAL_REASON_REQUIRED,
+            "required": errors.APPEAL_REASON_REQUIRED,
+        },
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    clinical_notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+class AppealDecisionInput(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=AppealOutcome.choices,
+        error_messages={"invalid_choice": '"{input}" is not a decision; use overturn or uphold.'},
+    )
+    criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def validate(self, attrs):
+        if attrs["decision"] == AppealOutcome.OVERTURN and attrs.get("criterion_number") is None:
+            raise serializers.ValidationError({"criterion_number": errors.CRITERION_REQUIRED})
+        if attrs["decision"] == AppealOutcome.UPHOLD and not attrs.get("reason", "").strip():
             raise serializers.ValidationError({"reason": errors.REASON_REQUIRED})
         return attrs

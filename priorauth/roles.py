@@ -5,8 +5,12 @@ POLICY_ADMIN = "Policy admin"
 INTAKE = "Intake"
 CLAIMS_SYSTEM = "Claims system"
 AUDITOR = "Auditor"
+# Decides appeals, and is the only role that may uphold a denial (docs/domain.md §10).
+PHYSICIAN_REVIEWER = "Physician reviewer"
 
-ALL_ROLES = (CLINICAL_PHARMACIST, POLICY_ADMIN, INTAKE, CLAIMS_SYSTEM, AUDITOR)
+ALL_ROLES = (CLINICAL_PHARMACIST, POLICY_ADMIN, INTAKE, CLAIMS_SYSTEM, AUDITOR, PHYSICIAN_REVIEWER)
+# Who reviews cases: reads the queue, the case pages, the members.
+REVIEWERS = (CLINICAL_PHARMACIST, PHYSICIAN_REVIEWER)
 
 # Model permissions each group gets, so the admin site shows each role what it may see.
 _POLICY_MODELS = ("policy", "product", "productndc", "quantitylimit", "criterion", "criteriongrant")
@@ -19,6 +23,8 @@ _REVIEW_MODELS = (
     "decision",
     "override",
     "overrideallowance",
+    "appeal",
+    "appealdecision",
 )
 MODEL_PERMISSIONS = {
     CLINICAL_PHARMACIST: [("policies", f"view_{m}") for m in _POLICY_MODELS]
@@ -28,6 +34,8 @@ MODEL_PERMISSIONS = {
         for m in _POLICY_MODELS
         for action in ("view", "add", "change", "delete")
     ],
+    PHYSICIAN_REVIEWER: [("policies", f"view_{m}") for m in _POLICY_MODELS]
+    + [("priorauth", f"view_{m}") for m in _REVIEW_MODELS],
     INTAKE: [],
     CLAIMS_SYSTEM: [],
     AUDITOR: [("policies", f"view_{m}") for m in _POLICY_MODELS]

@@ -288,6 +288,8 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "priorauth.models.requests.Urgency",
         "DecisionOutcomeEnum": "priorauth.models.requests.DecisionOutcome",
         "OverrideStatusEnum": "priorauth.models.overrides.OverrideStatus",
+        "AppealStatusEnum": "priorauth.models.appeals.AppealStatus",
+        "AppealOutcomeEnum": "priorauth.models.appeals.AppealOutcome",
     },
 }
 
@@ -314,9 +316,35 @@ if PRIORAUTH_TIMELY_FILING_DAYS < 0:
 # to a pharmacist. It never denies either way.
 PRIORAUTH_AUTO_APPROVE = envbool("PRIORAUTH_AUTO_APPROVE", "1")
 
+# Appeals (redeterminations, docs/domain.md §10): filed within this many days of the
+# denial, decided within these clocks (Part D: 7 days standard, 72 hours expedited).
 PRIORAUTH_APPEAL_DAYS = envint("PRIORAUTH_APPEAL_DAYS", "180")
-PRIORAUTH_APPEAL_STANDARD_HOURS = envint("PRIORAUTH_APPEAL_STANDARD_HOURS", "72")
-PRIORAUTH_APPEAL_EXPEDITED_HOURS = envint("PRIORAUTH_APPEAL_EXPEDITED_HOURS", "24")
+PRIORAUTH_APPEAL_STANDARD_HOURS = envint("PRIORAUTH_APPEAL_STANDARD_HOURS", "168")
+PRIORAUTH_APPEAL_EXPEDITED_HOURS = envint("PRIORAUTH_APPEAL_EXPEDITED_HOURS", "72")
+for _name in ("PRIORAUTH_APPEAL_DAYS", "PRIORAUTH_APPEAL_STANDARD_HOURS"):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be more than 0")
+if not 0 < PRIORAUTH_APPEAL_EXPEDITED_HOURS <= PRIORAUTH_APPEAL_STANDARD_HOURS:
+    raise ImproperlyConfigured(
+        "PRIORAUTH_APPEAL_EXPEDITED_HOURS must be more than 0 and at most the standard clock"
+    )
+# The next level after an upheld appeal, per line of business, as the notice names it:
+# (who decides it, days the member has to ask for it).
+PRIORAUTH_NEXT_APPEAL_LEVEL = {
+    "medicare": (
+        "a reconsideration by the Independent Review Entity (IRE) contracted by Medicare",
+        envint("PRIORAUTH_IRE_DAYS", "60"),
+    ),
+    "medicaid": ("a State fair hearing", envint("PRIORAUTH_FAIR_HEARING_DAYS", "120")),
+    "commercial": (
+        "an external review by an Independent Review Organization",
+        envint("PRIORAUTH_EXTERNAL_REVIEW_DAYS", "120"),
+    ),
+    "exchange": (
+        "an external review by an Independent Review Organization",
+        envint("PRIORAUTH_EXTERNAL_REVIEW_DAYS", "120"),
+    ),
+}
 
 # --- Celery ----------------------------------------------------------------
 # Without CELERY_BROKER_URL, an embedded broker on a SQLite file (no server needed).

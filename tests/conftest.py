@@ -54,6 +54,11 @@ def pharmacist2(django_user_model):
 
 
 @pytest.fixture
+def physician(django_user_model):
+    return make_user(django_user_model, "physician", roles.PHYSICIAN_REVIEWER)
+
+
+@pytest.fixture
 def policy_admin(django_user_model):
     return make_user(django_user_model, "policyadmin", roles.POLICY_ADMIN)
 
@@ -74,7 +79,7 @@ def auditor(django_user_model):
 
 
 @pytest.fixture
-def everyone(stranger, intake, claims_system, pharmacist, auditor, policy_admin):
+def everyone(stranger, intake, claims_system, pharmacist, auditor, policy_admin, physician):
     """The whole cast by role, for tests that walk every URL as every kind of user."""
     return {
         "stranger": stranger,
@@ -83,6 +88,7 @@ def everyone(stranger, intake, claims_system, pharmacist, auditor, policy_admin)
         "pharmacist": pharmacist,
         "auditor": auditor,
         "policy_admin": policy_admin,
+        "physician": physician,
     }
 
 

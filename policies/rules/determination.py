@@ -20,7 +20,7 @@ days, so a new clause needs no schema change.
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 from .onhand import Limit
@@ -33,7 +33,6 @@ QUESTION_TYPES = ("boolean", "choice", "number", "date", "text")
 # Only an answer from a closed set can be something "the system may approve with".
 APPROVE_WHEN_TYPES = ("boolean", "choice")
 MAX_TEXT_ANSWER = 2000
-MAX_DIGITS = 15  # a number answer is at most 10**15 and at least 10**-15 (a dose, a count)
 
 
 @dataclass(frozen=True)
@@ -140,11 +139,17 @@ def _read_boolean(question: Question, value: object) -> bool:
     raise ValueError(f"Answer true or false, not {_shown(value)}.")
 
 
+def _folded(text: str) -> str:
+    """Text as compared with a choice: one space between words, no case."""
+    return " ".join(text.split()).casefold()
+
+
 def _read_choice(question: Question, value: object) -> str:
     if isinstance(value, str):
-        wanted = " ".join(value.split()).casefold()
+        wanted = _folded(value)
         for choice in question.choices:
-            if choice.casefold() == wanted:
+            # Both sides folded: the policy's own spelling ("a  b", " other") is an answer too.
+            if _folded(choice) == wanted:
                 return choice
     listed = "; ".join(question.choices)
     raise ValueError(f"{_shown(value)} is not one of the answers: {listed}.")
@@ -156,10 +161,27 @@ def _read_number(question: Question, value: object) -> str:
             number = Decimal(str(value).strip())
         except InvalidOperation:
             number = None
-        # Finite and of a sane size: "1e999999" would be a million digits once written out.
-        if number is not None and number.is_finite() and abs(number.adjusted()) <= MAX_DIGITS:
-            return f"{number.normalize():f}"
+        if number is not None and number.is_finite():
+            return _written_out(number)
     raise ValueError(f"Answer a number, not {_shown(value)}.")
+
+
+def _written_out(number: Decimal) -> str:
+    """The number in plain digits, exactly: "2.50" -> "2.5", "1E+2" -> "100".
+
+    normalize() in a context as precise as the number never rounds it (the default 28
+    digits would). A number whose digits would not fit in a text answer is refused
+    before it is written out: "1e999999" is a million digits, and "1e999999999" is past
+    the default context's exponent (normalize() would raise Overflow).
+    """
+    too_long = ValueError(f"Keep the answer to {MAX_TEXT_ANSWER} characters.")
+    if not number.is_zero() and abs(number.adjusted()) > MAX_TEXT_ANSWER:
+        raise too_long
+    with localcontext(prec=max(len(number.as_tuple().digits), 1)):
+        text = f"{number.normalize():f}"
+    if len(text) > MAX_TEXT_ANSWER:
+        raise too_long
+    return text
 
 
 def _read_date(question: Question, value: object) -> str:

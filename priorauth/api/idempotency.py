@@ -57,7 +57,9 @@ def idempotent(view_method):
             if not new:
                 return _replay(record, fingerprint)
             response = self.handle_view_exceptions(view_method, request, *args, **kwargs)
-            if response.status_code >= 500:
+            if response.status_code >= 500 or response.status_code == 403:
+                # Not kept: a server error may not happen again, and a 403 is about who
+                # asks (an appeal's denier), never stored or replayed, as the schema says.
                 transaction.set_rollback(True)
                 return response
             services.idempotency_answer_store(

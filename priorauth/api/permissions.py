@@ -17,8 +17,10 @@ def role_required(*allowed: str) -> type[BasePermission]:
 
 
 IntakeOrAdmin = role_required(roles.INTAKE, roles.POLICY_ADMIN)
-ReviewerOrAuditor = role_required(roles.CLINICAL_PHARMACIST, roles.AUDITOR)
+ReviewerOrAuditor = role_required(*roles.REVIEWERS, roles.AUDITOR)
 ClaimsSystem = role_required(roles.CLAIMS_SYSTEM)
 Intake = role_required(roles.INTAKE)
 Reviewer = role_required(roles.CLINICAL_PHARMACIST)
-IntakeReviewerOrAuditor = role_required(roles.INTAKE, roles.CLINICAL_PHARMACIST, roles.AUDITOR)
+# Appeals are decided by a pharmacist or a physician reviewer (the service says which may do what).
+AppealReviewer = role_required(*roles.REVIEWERS)
+IntakeReviewerOrAuditor = role_required(roles.INTAKE, *roles.REVIEWERS, roles.AUDITOR)

@@ -70,6 +70,13 @@ FORBIDDEN = refusal(
     "Signed in, but the role does not allow this (or a session request without its CSRF token).",
     DetailSerializer,
 )
+# The appeal decision's own 403 comes from the service, with a field message
+# ({"decision": […]}); the role check before it answers {"detail": …}.
+NOT_THE_DECIDER = refusal(
+    "Not the one to decide: a role that does not decide appeals (`detail`), or, from the "
+    "service, the person who denied the request or an uphold by someone who is not a "
+    "physician reviewer (`decision`)."
+)
 NOT_FOUND = refusal("No such object, or not one this user may see.")
 NOT_ACCEPTABLE = refusal(
     "The Accept header names no type the API answers with (JSON).", DetailSerializer

@@ -17,6 +17,8 @@ from policies.choices import NDC_VALIDATOR, Channel
 from priorauth.inputs import MAX_DAYS_SUPPLY
 from priorauth.models import (
     MEMBER_ID_VALIDATOR,
+    Appeal,
+    AppealOutcome,
     ClaimStatus,
     DecisionOutcome,
     Member,
@@ -313,3 +315,47 @@ class PAInitiationSerializer(serializers.Serializer):
     def get_policy_code(self, obj) -> str | None:
         """The policy that manages the NDC; null when none does."""
         return obj.policy.code if obj.policy is not None else None
+
+
+class AppealDecisionSummarySerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=AppealOutcome.choices)
+    criterion_number = serializers.IntegerField(source="criterion.number", allow_null=True)
+    reason = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.username")
+    decided_role = serializers.CharField(help_text="Clinical pharmacist or Physician reviewer.")
+    decided_at = serializers.DateTimeField()
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    request_id = serializers.IntegerField()
+    member_id = _member_id(source="member.member_id")
+    policy_code = serializers.CharField(source="request.policy.code")
+    decision = AppealDecisionSummarySerializer(read_only=True, allow_null=True)
+    override = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "request_id",
+            "member_id",
+            "policy_code",
+            "status",
+            "status_reason",
+            "urgency",
+            "reason",
+            "clinical_notes",
+            "received_at",
+            "due_at",
+            "decision",
+            "override",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OverrideSummarySerializer(allow_null=True))
+    def get_override(self, obj) -> dict | None:
+        """The override an overturn created (the denied request's); null otherwise."""
+        decision = getattr(obj, "decision", None)
+        if decision is None or decision.outcome != AppealOutcome.OVERTURN:
+            return None
+        return OverrideSummarySerializer(obj.request.override).data

@@ -28,6 +28,17 @@ urlpatterns = [
         views.DecisionView.as_view(),
         name="api-override-request-decision",
     ),
+    path(
+        "override-requests/<id:request_id>/appeals/",
+        views.AppealFileView.as_view(),
+        name="api-appeal-file",
+    ),
+    path("appeals/<id:appeal_id>/", views.AppealDetailView.as_view(), name="api-appeal-detail"),
+    path(
+        "appeals/<id:appeal_id>/decision/",
+        views.AppealDecisionView.as_view(),
+        name="api-appeal-decision",
+    ),
     path("overrides/", views.OverrideListView.as_view(), name="api-override-list"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -16,7 +16,7 @@ from priorauth.audit import record_phi_access, record_phi_access_many
 
 from . import permissions, serializers
 from .idempotency import idempotent
-from .schema import CONFLICT, NOT_FOUND
+from .schema import CONFLICT, NOT_FOUND, NOT_THE_DECIDER
 
 
 class BaseAPIView(APIView):
@@ -119,7 +119,7 @@ class OverrideRequestDetailView(BaseAPIView):
 
     @extend_schema(responses=serializers.OverrideRequestSerializer)
     def get(self, request, request_id: int):
-        sees_all = roles.has_role(request.user, roles.CLINICAL_PHARMACIST, roles.AUDITOR)
+        sees_all = _sees_every_request(request.user)
         # Intake sees only what it submitted; anything else is "not found", not "forbidden".
         override_request = _found(
             selectors.request_for_api(request_id, submitted_by=None if sees_all else request.user),
@@ -148,6 +148,71 @@ class DecisionView(BaseAPIView):
         )
         decided = selectors.request_for_api(request_id)
         return Response(serializers.OverrideRequestSerializer(decided).data)
+
+
+def _sees_every_request(user) -> bool:
+    return roles.has_role(user, *roles.REVIEWERS, roles.AUDITOR)
+
+
+class AppealFileView(BaseAPIView):
+    """Appeal a denied request (§10): 409 when not denied or an appeal is open, 400 late."""
+
+    permission_classes = [permissions.Intake]
+
+    @extend_schema(
+        request=inputs.AppealInput,
+        responses={201: serializers.AppealSerializer, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    @idempotent
+    def post(self, request, request_id: int):
+        data = _validated(inputs.AppealInput, request)
+        appeal = services.appeal_file(
+            request_id=request_id,
+            by=request.user,
+            only_submitted_by=None if _sees_every_request(request.user) else request.user,
+            **data,
+        )
+        appeal = selectors.appeal_for_api(appeal.pk)
+        return Response(serializers.AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class AppealDetailView(BaseAPIView):
+    permission_classes = [permissions.IntakeReviewerOrAuditor]
+
+    @extend_schema(responses={200: serializers.AppealSerializer, 404: NOT_FOUND})
+    def get(self, request, appeal_id: int):
+        sees_all = _sees_every_request(request.user)
+        appeal = _found(
+            selectors.appeal_for_api(appeal_id, submitted_by=None if sees_all else request.user),
+            "appeal",
+        )
+        record_phi_access(request, appeal.member, "api appeal read")
+        return Response(serializers.AppealSerializer(appeal).data)
+
+
+class AppealDecisionView(BaseAPIView):
+    permission_classes = [permissions.AppealReviewer]
+
+    @extend_schema(
+        request=inputs.AppealDecisionInput,
+        responses={
+            200: serializers.AppealSerializer,
+            403: NOT_THE_DECIDER,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    @idempotent
+    def post(self, request, appeal_id: int):
+        data = _validated(inputs.AppealDecisionInput, request)
+        services.appeal_decide(
+            appeal_id=appeal_id,
+            outcome=data["decision"],
+            criterion_number=data.get("criterion_number"),
+            reason=data.get("reason", ""),
+            by=request.user,
+        )
+        return Response(serializers.AppealSerializer(selectors.appeal_for_api(appeal_id)).data)
 
 
 class OverrideListView(generics.ListAPIView):

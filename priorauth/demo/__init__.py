@@ -2,8 +2,9 @@
 
 Demo users with tokens (users.py); members with months of claim history
 (narratives.py, histories.py); override requests in every status, planned
-(planner.py) and walked there (walkthrough.py), and three answered through the
-question set that the system itself approves or leaves to a pharmacist. The
+(planner.py) and walked there (walkthrough.py), three answered through the
+question set that the system itself approves or leaves to a pharmacist, and denied
+requests appealed to each end an appeal can have (appeals.py). The
 generator is seeded, so two runs on the same day make the same data. Every domain
 write (members, claims, requests, decisions) goes through priorauth.services, so the
 demo claims are adjudicated and the requests decided by the real rules; the only
@@ -24,6 +25,7 @@ from django.utils import timezone
 from policies.models import Policy
 from priorauth.models import Member
 
+from .appeals import plan_appealed_requests, walk_appeals
 from .backdating import leave_one_override_past_its_end, spread_receipt_times
 from .coverage import policies_in_force
 from .histories import create_members, fill_history, reverse_one_latest_fill
@@ -104,9 +106,12 @@ def _seed_members(member_count: int, staff: dict, say: Callable[[str], None]) ->
     for demo_policy in policies:
         group = [who for who in members if who.policy is demo_policy]
         answered, group = plan_answered_requests(demo_policy, group)
-        planned = plan_requests(demo_policy, group, rng)
+        appealed, group = plan_appealed_requests(demo_policy, group)
+        planned = plan_requests(demo_policy, group, rng) + appealed
         walk_requests(demo_policy, planned, rng=rng, today=today, staff=staff)
         spread_receipt_times(planned, rng=rng, now=now)
+        # Filed now, after the denial (the services stamp both with the present).
+        walk_appeals(demo_policy, appealed, staff=staff)
         # Received just now through the question set, and determined at receipt: not
         # back-dated, so an automatic decision is as old as its request.
         walk_requests(demo_policy, answered, rng=rng, today=today, staff=staff)

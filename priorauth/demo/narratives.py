@@ -139,3 +139,46 @@ ANSWERED_NOTES = {
     "'additional induction dosing' after a treatment interruption; maintenance since "
     "{since:%m/%d/%Y}. Requesting {qty} for {days} days.",
 }
+
+# Appeals of denied requests (docs/domain.md §10), for the same policy: each filed by the
+# office that submitted the request, and taken as far as its planned end. In this order,
+# so that a demo with few members still has the first ones.
+APPEAL_PENDING = "appeal: pending"
+APPEAL_OVERTURNED = "appeal: overturned"  # a pharmacist who did not deny it overturns it
+APPEAL_UPHELD = "appeal: upheld"  # a physician reviewer upholds it
+APPEAL_IN_REVIEW = "appeal: in review"
+APPEAL_NEEDS_INFO = "appeal: needs information"
+APPEAL_WITHDRAWN = "appeal: withdrawn"
+APPEAL_ENDS = (
+    APPEAL_PENDING,
+    APPEAL_OVERTURNED,
+    APPEAL_UPHELD,
+    APPEAL_IN_REVIEW,
+    APPEAL_NEEDS_INFO,
+    APPEAL_WITHDRAWN,
+)
+APPEAL_REASONS = {
+    APPEAL_PENDING: "The denial says there is no evidence of initiation, but the patient has "
+    "never had this drug: the first dose is scheduled at the infusion center.",
+    APPEAL_OVERTURNED: "The neurologist's note (attached) documents a new diagnosis and no "
+    "prior disease-modifying therapy: this is initiation, as the criterion requires.",
+    APPEAL_UPHELD: "The patient missed two maintenance doses while travelling; the prescriber "
+    "asks for the induction quantity again to restart.",
+    APPEAL_IN_REVIEW: "Treatment was stopped for 4 months for a serious infection; the "
+    "prescriber restarts with loading doses.",
+    APPEAL_NEEDS_INFO: "Restarting after a pregnancy; the office will send the chart note.",
+    APPEAL_WITHDRAWN: "Asking again for the loading doses denied last week.",
+}
+APPEAL_NOTES = {
+    APPEAL_OVERTURNED: "Neurology consult note: newly diagnosed relapsing MS, treatment-naive; "
+    "first dose planned in clinic next week.",
+    APPEAL_UPHELD: "Pharmacy fill history shows maintenance fills every 28 days until two "
+    "months ago.",
+}
+APPEAL_PEND_REASON = "Please send the chart note documenting the treatment interruption."
+APPEAL_UPHOLD_REASON = (
+    "Missed maintenance doses are not a treatment interruption that calls for re-induction "
+    "under the criterion; the fill history shows maintenance therapy until two months ago. "
+    "Maintenance may resume within the plan limit."
+)
+APPEAL_WITHDRAW_REASON = "The office called: the patient starts a different therapy instead."

@@ -54,6 +54,8 @@ class PlannedRequest:
     # receipt, and nobody moves it after; `status` is then what the system made of it.
     story: str = ""
     answers: dict = field(default_factory=dict)
+    # Denied, then appealed to this end (narratives.APPEAL_ENDS; demo/appeals.py).
+    appeal: str = ""
 
 
 def plan_requests(

@@ -15,6 +15,7 @@ DEFAULT_PASSWORD = "priorauth-demo"
 DEMO_USERS = (
     ("pharmacist", roles.CLINICAL_PHARMACIST, False),
     ("pharmacist2", roles.CLINICAL_PHARMACIST, False),
+    ("physician", roles.PHYSICIAN_REVIEWER, False),
     ("policyadmin", roles.POLICY_ADMIN, True),
     ("intake", roles.INTAKE, False),
     ("claims", roles.CLAIMS_SYSTEM, False),

@@ -4,6 +4,14 @@ Models own their derived state (is an override in force on a date, is a request
 overdue); every write goes through priorauth.services.
 """
 
+from .appeals import (
+    APPEAL_TRANSITIONS,
+    OPEN_APPEAL_STATUSES,
+    Appeal,
+    AppealDecision,
+    AppealOutcome,
+    AppealStatus,
+)
 from .audit import PHIAccess
 from .claims import Claim, ClaimStatus, RejectCode
 from .idempotency import IdempotencyRecord
@@ -21,10 +29,16 @@ from .requests import (
 )
 
 __all__ = [
+    "APPEAL_TRANSITIONS",
     "DECIDED_REQUEST_STATUSES",
     "MEMBER_ID_VALIDATOR",
+    "OPEN_APPEAL_STATUSES",
     "OPEN_REQUEST_STATUSES",
     "REQUEST_TRANSITIONS",
+    "Appeal",
+    "AppealDecision",
+    "AppealOutcome",
+    "AppealStatus",
     "Claim",
     "ClaimStatus",
     "Decision",

@@ -4,6 +4,13 @@ Pages, the API and the services read through these; reads of the policy domain
 (which policy manages an NDC, its limits) are in policies.selectors.
 """
 
+from .appeals import (
+    appeal_case,
+    appeal_for_api,
+    appeal_history,
+    member_appeals,
+    request_appeals,
+)
 from .audit import access_log_entries
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
 from .determination import determine_request, paid_fill_dates
@@ -16,24 +23,28 @@ from .overrides import (
     overrides_in_force,
     overrides_not_in_force,
 )
+from .queue import QueueFilters, queue_items, work_queue
 from .requests import (
     case_request,
     member_requests,
     request_for_api,
     request_history,
     requests_submitted_by,
-    with_queue_details,
-    work_queue,
 )
 
 __all__ = [
+    "QueueFilters",
     "access_log_entries",
     "allowance_in_force",
+    "appeal_case",
+    "appeal_for_api",
+    "appeal_history",
     "case_request",
     "claim_for_answer",
     "claim_history",
     "determine_request",
     "fills_reaching",
+    "member_appeals",
     "member_by_id",
     "member_claims_since",
     "member_overrides",
@@ -44,9 +55,10 @@ __all__ = [
     "overrides_in_force",
     "overrides_not_in_force",
     "paid_fill_dates",
+    "queue_items",
+    "request_appeals",
     "request_for_api",
     "request_history",
     "requests_submitted_by",
-    "with_queue_details",
     "work_queue",
 ]

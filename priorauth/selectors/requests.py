@@ -1,67 +1,10 @@
-"""Reads of override requests: the work queue, the case page, the API's request read."""
+"""Reads of override requests: the case page, "My requests", the API's request read."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import QuerySet
 
-from policies.models import Product
-from priorauth.models import OPEN_REQUEST_STATUSES, OverrideRequest
+from priorauth.models import OverrideRequest
 
-
-def _drug_name() -> Subquery:
-    """The managed product's name for a request's NDC, in the same query."""
-    return Subquery(
-        Product.objects.filter(
-            policy=OuterRef("policy"), ndcs__ndc=OuterRef("prescription__ndc")
-        ).values("name")[:1]
-    )
-
-
-def work_queue(
-    *,
-    user,
-    status: str = "",
-    urgency: str = "",
-    policy_code: str = "",
-    mine: bool = False,
-    search: str = "",
-    automatic: bool = False,
-) -> QuerySet:
-    """Open requests, most urgent first: overdue ones (earliest due) lead, then nearest due.
-
-    `automatic`: instead, the requests the real-time determination approved (decided at
-    receipt, so never open), the latest received first, for a pharmacist to look back on.
-    Plain rows, cheap to count; `with_queue_details` adds what the page shows.
-    """
-    if automatic:
-        queryset = OverrideRequest.objects.filter(decision__automatic=True).order_by(
-            "-received_at", "-id"
-        )
-    else:
-        queryset = OverrideRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES).order_by(
-            "due_at", "id"
-        )
-    if status:
-        queryset = queryset.filter(status=status)
-    if urgency:
-        queryset = queryset.filter(urgency=urgency)
-    if policy_code:
-        queryset = queryset.filter(policy__code=policy_code)
-    if mine:
-        queryset = queryset.filter(assigned_to=user)
-    search = search.strip()
-    if search:
-        queryset = queryset.filter(
-            Q(member__member_id__iexact=search)
-            | Q(member__last_name__icontains=search)
-            | Q(member__first_name__icontains=search)
-        )
-    return queryset
-
-
-def with_queue_details(queryset: QuerySet) -> QuerySet:
-    """Member, policy, assignee, prescription and the drug's name, in the same query."""
-    return queryset.select_related("member", "policy", "assigned_to", "prescription").annotate(
-        drug=_drug_name()
-    )
+from .queue import drug_name
 
 
 def case_request(request_id: int) -> OverrideRequest | None:
@@ -77,7 +20,7 @@ def case_request(request_id: int) -> OverrideRequest | None:
             "decision__decided_by",
             "override__criterion",
         )
-        .annotate(drug=_drug_name())
+        .annotate(drug=drug_name())
         .filter(pk=request_id)
         .first()
     )
@@ -92,7 +35,9 @@ def requests_submitted_by(user) -> QuerySet:
     return (
         OverrideRequest.objects.filter(submitted_by=user)
         .select_related("member", "policy", "decision", "override")
-        .order_by("-received_at")
+        # Each denied request's appeals, for its "Appeal" link or the appeal's outcome.
+        .prefetch_related("appeals__decision")
+        .order_by("-received_at", "-id")
     )
 
 

@@ -5,6 +5,18 @@ Each service owns its transaction, and every service that reads a member's fills
 or overrides and then writes takes the member lock first (locks.py).
 """
 
+from .appeals import (
+    AppealResult,
+    appeal_answer,
+    appeal_decide,
+    appeal_file,
+    appeal_last_day,
+    appeal_pend,
+    appeal_refusal,
+    appeal_release,
+    appeal_take,
+    appeal_withdraw,
+)
 from .audit import phi_access_record, phi_access_record_many
 from .claims import claim_adjudicate, claim_reverse
 from .idempotency import idempotency_answer_store, idempotency_key_claim
@@ -32,8 +44,18 @@ from .requests import (
 __all__ = [
     "EXPIRED_BY_SCHEDULE",
     "SYSTEM_USERNAME",
+    "AppealResult",
     "DecisionResult",
     "Initiation",
+    "appeal_answer",
+    "appeal_decide",
+    "appeal_file",
+    "appeal_last_day",
+    "appeal_pend",
+    "appeal_refusal",
+    "appeal_release",
+    "appeal_take",
+    "appeal_withdraw",
     "claim_adjudicate",
     "claim_reverse",
     "due_in",

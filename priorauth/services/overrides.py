@@ -44,8 +44,11 @@ def _change_status(
     return True
 
 
-def override_create(*, request: OverrideRequest, criterion: Criterion, today: date, by) -> Override:
-    """The override an approval creates. The caller holds the member lock."""
+def override_create(
+    *, request: OverrideRequest, criterion: Criterion, today: date, by, reason: str = ""
+) -> Override:
+    """The override an approval (or an overturned appeal) creates. The caller holds the
+    member lock."""
     member = request.member
     policy = request.policy
     _expire_past_end(
@@ -77,7 +80,7 @@ def override_create(*, request: OverrideRequest, criterion: Criterion, today: da
         starts_on=today,
         ends_on=today + timedelta(days=criterion.approval_days - 1),
     )
-    override._change_reason = f"approved under criterion {criterion.number}"
+    override._change_reason = reason or f"approved under criterion {criterion.number}"
     override._history_user = by
     override.save()
     OverrideAllowance.objects.bulk_create(

@@ -32,6 +32,7 @@ from priorauth.models import (
 )
 from priorauth.selectors.determination import as_stored
 
+from . import workflow
 from .locks import lock_member, lock_member_by_pk, member_pk_of
 from .overrides import override_create, system_user
 
@@ -147,7 +148,7 @@ def _automatic_reason(number: int, found: determination.Determination) -> str:
     return f"Approved automatically under criterion {number}: {facts}"
 
 
-def _criterion(policy: Policy, number: int) -> Criterion:
+def policy_criterion(policy: Policy, number: int) -> Criterion:
     criteria = {c.number: c for c in policy.criteria.all()}
     if number not in criteria:
         raise _unknown_criterion(policy, number, criteria)
@@ -207,37 +208,21 @@ def _refuse_if_closed(request: OverrideRequest) -> None:
 
 def _transition(request: OverrideRequest, target: RequestStatus, *, reason: str, by) -> None:
     _refuse_if_closed(request)
-    if target not in REQUEST_TRANSITIONS[request.status]:
-        raise errors.Conflict(
-            {
-                "status": errors.TRANSITION_REFUSED.format(
-                    current=request.get_status_display(), target=target.label
-                )
-            }
-        )
-    request.status = target
-    request._change_reason = reason
-    request._history_user = by
+    workflow.transition(request, target, transitions=REQUEST_TRANSITIONS, reason=reason, by=by)
 
 
 # --- The review workflow ---------------------------------------------------------------
 
 
-def _move(
-    request_id: int, target: RequestStatus, *, reason: str, by, done=None, **fields
-) -> OverrideRequest:
-    """Lock the request, move it to `target` along the allowed transitions, set `fields`
-    (a callable value is computed from the locked request). `done(request)` true: the
-    move has already happened, and nothing is written."""
-    with transaction.atomic():
-        request = _lock_request(request_id)
-        if done is not None and done(request):
-            return request
-        _transition(request, target, reason=reason, by=by)
-        for name, value in fields.items():
-            setattr(request, name, value(request) if callable(value) else value)
-        request.save()
-    return request
+def _move(request_id: int, target: RequestStatus, **kwargs) -> OverrideRequest:
+    return workflow.move(
+        _lock_request,
+        request_id,
+        target,
+        transitions=REQUEST_TRANSITIONS,
+        refuse_if_closed=_refuse_if_closed,
+        **kwargs,
+    )
 
 
 def override_request_take(*, request_id: int, by) -> OverrideRequest:
@@ -353,7 +338,7 @@ def _approve(
 ) -> DecisionResult:
     """The one approval, a pharmacist's or the determination's: decision, override, status."""
     now = timezone.now()
-    criterion = _criterion(request.policy, criterion_number)
+    criterion = policy_criterion(request.policy, criterion_number)
     decision = Decision.objects.create(
         request=request,
         outcome=DecisionOutcome.APPROVE,

@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 
 from priorauth import roles
 
-REVIEWERS = (roles.CLINICAL_PHARMACIST, roles.AUDITOR)
+# Who reads the review pages (queue, cases, members, overrides): the reviewers, who act
+# on them as their role allows, and auditors, who only read.
+CASE_READERS = (*roles.REVIEWERS, roles.AUDITOR)
 
 
 def role_required(*allowed: str, come_back_to=None):
@@ -38,7 +40,7 @@ def role_required(*allowed: str, come_back_to=None):
 @login_required
 def home(request):
     user = request.user
-    if roles.has_role(user, *REVIEWERS):
+    if roles.has_role(user, *CASE_READERS):
         return redirect("queue")
     if roles.has_role(user, roles.INTAKE):
         return redirect("my-requests")

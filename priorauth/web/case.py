@@ -1,130 +1,60 @@
 """The case page, the reviewer's actions on it, and the determination notice."""
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from policies import rules
-from policies import selectors as policy_selectors
-from priorauth import evidence, roles, selectors, services
+from priorauth import roles, selectors, services
 from priorauth.audit import record_phi_access
-from priorauth.errors import ServiceError
 from priorauth.models import DecisionOutcome, OverrideRequest
 
-from .access import REVIEWERS, role_required
-from .display import clock_label
-from .findings import read_determination
-
-
-def _case_or_404(request_id: int) -> OverrideRequest:
-    case = selectors.case_request(request_id)
-    if case is None:
-        raise Http404("No such request.")
-    return case
-
-
-def _evidence(
-    case: OverrideRequest, limits, criteria, claims, unit, today, history_days
-) -> evidence.Evidence:
-    channel_limit = next((lim for lim in limits if lim.channel == case.prescription.channel), None)
-    return evidence.assess(
-        claims=claims,
-        limit=rules.Limit(channel_limit.max_quantity, channel_limit.per_days)
-        if channel_limit
-        else None,
-        policy_per_days=[lim.per_days for lim in limits],
-        criteria=[(c.number, c.label) for c in criteria],
-        unit=unit,
-        today=today,
-        history_days=history_days,
-    )
+from .access import CASE_READERS, role_required
+from .actions import CasePage, perform, workflow_actions
+from .appeal_filing import appeal_state
+from .casefile import case_or_404, request_evidence
+from .display import clock_label, override_issued
+from .forms import posted_criterion_number
 
 
 def _case_context(request, case: OverrideRequest) -> dict:
-    today = timezone.localdate()
     now = timezone.now()
-    policy = case.policy
-    limits, criteria = policy_selectors.policy_rules(policy)
-    history_days = settings.PRIORAUTH_HISTORY_DAYS
-    claims = list(
-        selectors.claim_history(
-            member=case.member, policy_code=policy.code, since=today - timedelta(days=history_days)
-        )
+    context = request_evidence(case, timezone.localdate())
+    context.update(
+        {
+            "history": selectors.request_history(case),
+            "appeals": selectors.request_appeals(case),
+            "clock": clock_label(case.due_at, now),
+            "overdue": case.is_overdue(now),
+            "can_decide": roles.has_role(request.user, roles.CLINICAL_PHARMACIST) and case.is_open,
+            "default_criterion": (
+                case.attested_criterion.number if case.attested_criterion else None
+            ),
+            "default_deny_reason": case.policy.otherwise,
+            "case_draft": f"case-{case.pk}",  # the key of the text kept while typed
+        }
     )
-    overrides = selectors.member_overrides(member=case.member, policy_code=policy.code)
-    unit = policy_selectors.policy_unit(policy)
-    found = read_determination(case.determination)
-    return {
-        "case": case,
-        "member": case.member,
-        "prescription": case.prescription,
-        "policy": policy,
-        "limits": limits,
-        "criteria": criteria,
-        "claims": claims,
-        "unit": unit,
-        "history_days": history_days,
-        "evidence": _evidence(case, limits, criteria, claims, unit, today, history_days),
-        "overrides": [(o, o.status_on(today), o.days_left(today)) for o in overrides],
-        "history": selectors.request_history(case),
-        "found": found,
-        "answer_rows": found.answer_rows(case.answers or {}, _questions_asked(case)),
-        "today": today,
-        "clock": clock_label(case.due_at, now),
-        "overdue": case.is_overdue(now),
-        "can_decide": roles.has_role(request.user, roles.CLINICAL_PHARMACIST) and case.is_open,
-        "default_criterion": (case.attested_criterion.number if case.attested_criterion else None),
-        "default_deny_reason": policy.otherwise,
-    }
+    return context
 
 
-def _questions_asked(case: OverrideRequest) -> tuple:
-    """The attested criterion's questions, from the per-process policy cache (the same
-    reads whatever the number of questions, so the page's query count stays fixed)."""
-    if case.attested_criterion is None:
-        return ()
-    criterion = policy_selectors.criteria_of(case.policy).get(case.attested_criterion.number)
-    return criterion.rules.questions if criterion is not None else ()
-
-
-@role_required(*REVIEWERS)
+@role_required(*CASE_READERS)
 def case_page(request, request_id: int):
-    case = _case_or_404(request_id)
-    record_phi_access(request, case.member, "case page view")
-    return render(request, "priorauth/case.html", _case_context(request, case))
-
-
-def _criterion_number(posted: str | None):
-    """A whole number when one was posted; anything else goes to the service to refuse.
-
-    ASCII digits only, and not too many: int() refuses "²" (which isdigit() accepts) and
-    numbers over 4,300 digits, and either would be a 500.
-    """
-    if posted and posted.isascii() and posted.isdigit() and len(posted) <= 9:
-        return int(posted)
-    return posted or None
+    return render(request, CASE_PAGE.template, CASE_PAGE.context(request, request_id))
 
 
 def _approve(request, request_id: int) -> str:
     result = services.override_request_decide(
         request_id=request_id,
         outcome=DecisionOutcome.APPROVE,
-        criterion_number=_criterion_number(request.POST.get("criterion_number")),
+        criterion_number=posted_criterion_number(request.POST.get("criterion_number")),
         by=request.user,
     )
-    override = result.override
-    return (
-        f"Approved. Override {override.authorization_number} is in force from "
-        f"{override.starts_on} to {override.ends_on}."
-    )
+    return f"Approved. {override_issued(result.override)}"
 
 
 def _deny(request, request_id: int) -> str:
@@ -137,39 +67,28 @@ def _deny(request, request_id: int) -> str:
     return "Denied. The determination notice is ready to print."
 
 
-def _take(request, request_id: int) -> str:
-    services.override_request_take(request_id=request_id, by=request.user)
-    return "You have taken this request."
-
-
-def _release(request, request_id: int) -> str:
-    services.override_request_release(request_id=request_id, by=request.user)
-    return "Released back to the queue."
-
-
-def _pend(request, request_id: int) -> str:
-    services.override_request_pend(
-        request_id=request_id, reason=request.POST.get("reason", ""), by=request.user
-    )
-    return "Pended for more information."
-
-
-def _answer(request, request_id: int) -> str:
-    services.override_request_answer(
-        request_id=request_id, notes=request.POST.get("notes", ""), by=request.user
-    )
-    return "Information recorded; the request is back in the queue."
-
-
 # Each reviewer action: one service call, and the message the reviewer sees after it.
 ACTIONS = {
-    "take": _take,
-    "release": _release,
-    "pend": _pend,
-    "answer": _answer,
+    **workflow_actions(
+        take=services.override_request_take,
+        release=services.override_request_release,
+        pend=services.override_request_pend,
+        answer=services.override_request_answer,
+        id_name="request_id",
+        noun="request",
+    ),
     "approve": _approve,
     "deny": _deny,
 }
+
+
+def _shown_again(request, request_id: int) -> dict:
+    case = case_or_404(request_id)
+    record_phi_access(request, case.member, "case page view")
+    return _case_context(request, case)
+
+
+CASE_PAGE = CasePage(template="priorauth/case.html", url_name="case", context=_shown_again)
 
 
 def _the_case_page(request, request_id: int, **_) -> str:
@@ -182,33 +101,19 @@ def case_action(request, request_id: int, action: str):
     act = ACTIONS.get(action)
     if act is None:
         raise Http404("No such action.")
-    _case_or_404(request_id)
-    try:
-        message = act(request, request_id)
-    except ServiceError as error:
-        # Show the case as it is now (someone else may have decided it), with the reason.
-        case = _case_or_404(request_id)
-        record_phi_access(request, case.member, "case page view")
-        context = _case_context(request, case)
-        context.update(
-            {"action_errors": error.errors, "failed_action": action, "posted": request.POST}
-        )
-        return render(request, "priorauth/case.html", context, status=error.status_code)
-    messages.success(request, message)
-    if action == "release":
-        return redirect("queue")
-    return redirect("case", request_id=request_id)
+    case_or_404(request_id)
+    return perform(request, CASE_PAGE, request_id, action, act)
 
 
 def _may_see_notice(user, case: OverrideRequest) -> bool:
-    if roles.has_role(user, *REVIEWERS):
+    if roles.has_role(user, *CASE_READERS):
         return True
     return roles.has_role(user, roles.INTAKE) and case.submitted_by_id == user.pk
 
 
 @login_required
 def notice(request, request_id: int):
-    case = _case_or_404(request_id)
+    case = case_or_404(request_id)
     if not _may_see_notice(request.user, case):
         raise PermissionDenied("You may see notices of your own submissions only.")
     decision = getattr(case, "decision", None)
@@ -216,6 +121,8 @@ def notice(request, request_id: int):
         raise Http404("This request has not been decided yet.")
     record_phi_access(request, case.member, "determination notice view")
     override = getattr(case, "override", None)
+    prefetch_related_objects([case], "appeals__decision")
+    appeal = appeal_state(case, timezone.localdate())
     return render(
         request,
         "priorauth/notice.html",
@@ -230,5 +137,10 @@ def notice(request, request_id: int):
             "appeal_days": settings.PRIORAUTH_APPEAL_DAYS,
             "appeal_standard_hours": settings.PRIORAUTH_APPEAL_STANDARD_HOURS,
             "appeal_expedited_hours": settings.PRIORAUTH_APPEAL_EXPEDITED_HOURS,
+            "appeal": appeal,
+            # Intake files from here too, for its own request (the form checks it again).
+            "may_file": appeal.can_file
+            and roles.has_role(request.user, roles.INTAKE)
+            and case.submitted_by_id == request.user.pk,
         },
     )

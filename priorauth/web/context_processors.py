@@ -3,7 +3,17 @@
 from django.conf import settings
 
 from priorauth import roles
-from priorauth.models import ClaimStatus, DecisionOutcome, OverrideStatus, RequestStatus, Urgency
+from priorauth.models import (
+    AppealOutcome,
+    AppealStatus,
+    ClaimStatus,
+    DecisionOutcome,
+    OverrideStatus,
+    RequestStatus,
+    Urgency,
+)
+
+from .access import CASE_READERS
 
 
 def navigation(request):
@@ -13,7 +23,7 @@ def navigation(request):
         return {}
     return {
         "nav": {
-            "queue": roles.has_role(user, roles.CLINICAL_PHARMACIST, roles.AUDITOR),
+            "queue": roles.has_role(user, *CASE_READERS),
             "intake": roles.has_role(user, roles.INTAKE),
             "audit": roles.has_role(user, roles.AUDITOR),
             "policy_admin": user.is_staff and roles.has_role(user, roles.POLICY_ADMIN),
@@ -25,6 +35,8 @@ def enums(request):
     """Templates compare statuses through these ({% if c.status == ClaimStatus.PAID %}),
     never through string literals."""
     return {
+        "AppealOutcome": AppealOutcome,
+        "AppealStatus": AppealStatus,
         "ClaimStatus": ClaimStatus,
         "DecisionOutcome": DecisionOutcome,
         "OverrideStatus": OverrideStatus,

@@ -1,7 +1,6 @@
-"""Small things several pages show the same way: the clock, paging."""
+"""Small things several pages show the same way: the clock, an override issued, paging."""
 
 from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 
 PAGE_SIZE = 25
 
@@ -22,20 +21,12 @@ def clock_label(due_at, now) -> str:
     return f"Overdue by {text}" if overdue else f"{text} left"
 
 
-class CountedPaginator(Paginator):
-    """Counts a plain queryset and shows a detailed one.
-
-    Counting the detailed queryset would keep its joins; with 100,000 open requests
-    that count was most of the page's time (docs/benchmarks.md).
-    """
-
-    def __init__(self, object_list, per_page, *, count_from):
-        super().__init__(object_list, per_page)
-        self._count_from = count_from
-
-    @cached_property
-    def count(self) -> int:
-        return self._count_from.count()
+def override_issued(override) -> str:
+    """What a reviewer reads after an approval or an overturned appeal."""
+    return (
+        f"Override {override.authorization_number} is in force from {override.starts_on} to "
+        f"{override.ends_on}."
+    )
 
 
 def page_of(items, request, per_page: int = PAGE_SIZE):

@@ -73,6 +73,56 @@ class OverrideRequestForm(forms.Form):
         return cleaned
 
 
+class AppealForm(forms.Form):
+    """Intake appeals a denied request: the checks are inputs.AppealInput, as the API's."""
+
+    reason = forms.CharField(
+        label="Why the denial should be reversed",
+        help_text="What the reviewer should look at again: new facts, or what the denial missed.",
+        widget=forms.Textarea(attrs={"rows": 4, "data-draft-key": "appeal-reason"}),
+    )
+    # Any text: the shared check refuses an unknown urgency, once and in the API's words.
+    urgency = forms.CharField(
+        label="Urgency",
+        widget=forms.Select(choices=Urgency.choices),
+        help_text=(
+            f"Expedited: decided within {settings.PRIORAUTH_APPEAL_EXPEDITED_HOURS} hours when "
+            "waiting could seriously jeopardise the patient's health; standard: within "
+            f"{settings.PRIORAUTH_APPEAL_STANDARD_HOURS} hours."
+        ),
+    )
+    clinical_notes = forms.CharField(
+        label="Clinical notes",
+        help_text="Optional: chart notes, dates of doses, anything the denial did not have.",
+        widget=forms.Textarea(attrs={"rows": 5, "data-draft-key": "appeal-clinical-notes"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False  # the shared input checks say what is missing
+
+    def clean(self):
+        cleaned = super().clean()
+        checked = inputs.AppealInput(data={k: v for k, v in cleaned.items() if v != ""})
+        if not checked.is_valid():
+            apply_errors(self, checked.errors)
+            return cleaned
+        self.validated = dict(checked.validated_data)
+        return cleaned
+
+
+def posted_criterion_number(posted: str | None):
+    """A whole number when one was posted; anything else goes to the service to refuse.
+
+    ASCII digits only, and not too many: int() refuses "²" (which isdigit() accepts) and
+    numbers over 4,300 digits, and either would be a 500.
+    """
+    if posted and posted.isascii() and posted.isdigit() and len(posted) <= 9:
+        return int(posted)
+    return posted or None
+
+
 ANSWER_PREFIX = "answers-"
 YES, NO = "yes", "no"
 REQUIRED_NOTE = "Required: without an answer the request goes to a pharmacist."

@@ -1,4 +1,5 @@
-"""Intake: a new override request in two steps, and the requests this user submitted.
+"""Intake: a new override request in two steps, and the requests this user submitted
+(with, for a denied one, its appeals or an "Appeal" link: appeal_filing.py).
 
 Step 1 is the request. Once its fields are right, the PA initiation (docs/domain.md §9)
 says whether one is needed at all: a claim that would pay today needs nothing, and
@@ -22,6 +23,7 @@ from priorauth.models import OverrideRequest
 from priorauth.services.initiation import NOT_MANAGED, OPEN, WITHIN_LIMIT, Initiation
 
 from .access import role_required
+from .appeal_filing import appeal_state
 from .display import page_of
 from .errors import apply_errors
 from .findings import read_determination
@@ -180,4 +182,6 @@ def _received(request, created: OverrideRequest):
 def my_requests(request):
     page = page_of(selectors.requests_submitted_by(request.user), request)
     record_phi_access_many(request, [r.member_id for r in page.object_list], "my requests view")
-    return render(request, "priorauth/my_requests.html", {"page": page})
+    today = timezone.localdate()
+    rows = [(r, appeal_state(r, today)) for r in page.object_list]
+    return render(request, "priorauth/my_requests.html", {"page": page, "rows": rows})

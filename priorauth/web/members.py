@@ -1,4 +1,4 @@
-"""A member's page: requests, overrides and recent claims (a logged PHI read)."""
+"""A member's page: requests, appeals, overrides and recent claims (a logged PHI read)."""
 
 from datetime import timedelta
 
@@ -10,10 +10,10 @@ from django.utils import timezone
 from priorauth import selectors
 from priorauth.audit import record_phi_access
 
-from .access import REVIEWERS, role_required
+from .access import CASE_READERS, role_required
 
 
-@role_required(*REVIEWERS)
+@role_required(*CASE_READERS)
 def member_page(request, member_id: str):
     member = selectors.member_by_id(member_id)
     if member is None:
@@ -27,6 +27,7 @@ def member_page(request, member_id: str):
         {
             "member": member,
             "requests": selectors.member_requests(member),
+            "appeals": selectors.member_appeals(member),
             "overrides": [
                 (o, o.status_on(today)) for o in selectors.member_overrides(member=member)
             ],

@@ -11,13 +11,13 @@ from priorauth import roles, selectors, services
 from priorauth.audit import record_phi_access_many
 from priorauth.errors import ServiceError
 
-from .access import REVIEWERS, role_required
+from .access import CASE_READERS, role_required
 from .display import page_of
 
 EXPIRING_SOON_DAYS = 7
 
 
-@role_required(*REVIEWERS)
+@role_required(*CASE_READERS)
 def overrides_page(request):
     today = timezone.localdate()
     in_force = [

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from . import access, audit, case, intake, members, overrides, queue, session
+from . import (
+    access,
+    appeal_filing,
+    appeals,
+    audit,
+    case,
+    intake,
+    members,
+    overrides,
+    queue,
+    session,
+)
 
 urlpatterns = [
     path("", access.home, name="home"),
@@ -9,7 +20,11 @@ urlpatterns = [
     path("requests/mine/", intake.my_requests, name="my-requests"),
     path("requests/<id:request_id>/", case.case_page, name="case"),
     path("requests/<id:request_id>/notice/", case.notice, name="notice"),
+    path("requests/<id:request_id>/appeals/new/", appeal_filing.appeal_new, name="appeal-new"),
     path("requests/<id:request_id>/<slug:action>/", case.case_action, name="case-action"),
+    path("appeals/<id:appeal_id>/", appeals.appeal_page, name="appeal"),
+    path("appeals/<id:appeal_id>/notice/", appeals.appeal_notice, name="appeal-notice"),
+    path("appeals/<id:appeal_id>/<slug:action>/", appeals.appeal_action, name="appeal-action"),
     path("members/<str:member_id>/", members.member_page, name="member"),
     path("overrides/", overrides.overrides_page, name="overrides"),
     path("overrides/<id:override_id>/revoke/", overrides.override_revoke, name="override-revoke"),

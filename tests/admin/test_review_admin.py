@@ -9,8 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(kesimpta, intake, pharmacist):
-    return build_world(intake=intake, pharmacist=pharmacist)
+def world(kesimpta, intake, pharmacist, physician):
+    return build_world(intake=intake, pharmacist=pharmacist, physician=physician)
 
 
 @pytest.fixture
@@ -46,3 +46,22 @@ def test_a_past_version_of_a_request_shows_its_member_and_offers_no_other(world,
     assert "Quillfeather" in page
     assert "Vexworth" not in page  # no drop-down listing every member
     assert "<select" not in page
+
+
+def test_appeals_and_their_decisions_are_shown_and_never_changed(world, auditor_admin):
+    appeal = world.appeals["ZQX917"]
+    listed = auditor_admin.get("/admin/priorauth/appeal/").content.decode()
+    assert f'href="/admin/priorauth/appeal/{appeal.pk}/change/' in listed
+    change = auditor_admin.get(f"/admin/priorauth/appeal/{appeal.pk}/change/").content.decode()
+    assert "New chart note." in change and "<textarea" not in change
+    decision = auditor_admin.get(
+        f"/admin/priorauth/appealdecision/{appeal.decision.pk}/change/"
+    ).content.decode()
+    assert "Still not met." in decision and "Physician reviewer" in decision
+    assert auditor_admin.get("/admin/priorauth/appeal/add/").status_code == 403
+    refused = auditor_admin.post(
+        f"/admin/priorauth/appeal/{appeal.pk}/change/", {"reason": "Changed.", "status": "pending"}
+    )
+    assert refused.status_code == 403
+    appeal.refresh_from_db()
+    assert (appeal.reason, appeal.status) == ("New chart note.", "decided")

@@ -36,14 +36,18 @@ def _admin_row(model: str, world: World):
         "claim": world.claims["ZQX917"],
         "overriderequest": world.decided["ZQX917"],
         "override": world.overrides["ZQX917"],
+        "appeal": world.appeals["ZQX917"],
+        "appealdecision": world.appeals["ZQX917"].decision,
     }[model]
 
 
 def _admin_pages(model: str, *, history: bool) -> dict:
     """The admin's list and change pages of `model` (and its history and past versions)."""
     base = f"/admin/priorauth/{model}/"
+    # Every row of the list, by member: the world has one appeal decision (ZQX917's).
+    listed = FIRST if model == "appealdecision" else BOTH
     pages = {
-        f"admin/priorauth/{model}/": lambda w: [Visit("auditor", base, BOTH)],
+        f"admin/priorauth/{model}/": lambda w: [Visit("auditor", base, listed)],
         f"admin/priorauth/{model}/<path:object_id>/change/": lambda w: [
             Visit("pharmacist", f"{base}{_admin_row(model, w).pk}/change/", FIRST)
         ],
@@ -65,6 +69,11 @@ def _admin_pages(model: str, *, history: bool) -> dict:
 
 def _decided(world: World) -> int:
     return world.decided["ZQX917"].pk
+
+
+def _upheld(world: World) -> int:
+    """ZQX917's appeal, upheld by the physician (a notice; filing again is allowed)."""
+    return world.appeals["ZQX917"].pk
 
 
 # Route → the visits (by a role that may see it) and the members each answer shows.
@@ -89,10 +98,34 @@ SHOWS_PHI = {
             status=409,
         )
     ],
+    "requests/<id:request_id>/appeals/new/": lambda w: [
+        Visit("intake", f"/requests/{w.appeals['ZQX917'].request_id}/appeals/new/", FIRST)
+    ],
+    "appeals/<id:appeal_id>/": lambda w: [
+        Visit("physician", f"/appeals/{w.appeals['ZQX918'].pk}/", frozenset({"ZQX918"})),
+        Visit("auditor", f"/appeals/{_upheld(w)}/", FIRST),
+    ],
+    "appeals/<id:appeal_id>/notice/": lambda w: [
+        Visit("intake", f"/appeals/{_upheld(w)}/notice/", FIRST)
+    ],
+    # A refused action (the denier overturning) shows the whole appeal page again.
+    "appeals/<id:appeal_id>/<slug:action>/": lambda w: [
+        Visit(
+            "pharmacist",
+            f"/appeals/{w.appeals['ZQX918'].pk}/overturn/",
+            frozenset({"ZQX918"}),
+            method="post",
+            data={"criterion_number": "1"},
+            status=403,
+        )
+    ],
     "members/<str:member_id>/": lambda w: [Visit("pharmacist", "/members/ZQX917/", FIRST)],
     "overrides/": lambda w: [Visit("auditor", "/overrides/", BOTH)],
     "api/v1/members/<str:member_id>/": lambda w: [
         Visit("auditor", "/api/v1/members/ZQX917/", FIRST)
+    ],
+    "api/v1/appeals/<id:appeal_id>/": lambda w: [
+        Visit("auditor", f"/api/v1/appeals/{w.appeals['ZQX917'].pk}/", FIRST)
     ],
     "api/v1/override-requests/<id:request_id>/": lambda w: [
         Visit("intake", f"/api/v1/override-requests/{_decided(w)}/", FIRST)
@@ -121,6 +154,8 @@ SHOWS_PHI = {
     **_admin_pages("claim", history=False),  # a claim has no history rows
     **_admin_pages("overriderequest", history=True),
     **_admin_pages("override", history=True),
+    **_admin_pages("appeal", history=True),
+    **_admin_pages("appealdecision", history=False),  # a decision has no history rows
 }
 
 
@@ -132,6 +167,8 @@ WRITES = {
     "api/v1/claims/": "adjudicates a claim (the claim row names the claims system)",
     "api/v1/claims/<id:claim_id>/reversal/": "reverses a claim (the claim row)",
     "api/v1/override-requests/": "submits a request (submitted_by, received_at)",
+    "api/v1/override-requests/<id:request_id>/appeals/": "files an appeal (the Appeal row)",
+    "api/v1/appeals/<id:appeal_id>/decision/": "decides an appeal (the AppealDecision row)",
     "api/v1/override-requests/<id:request_id>/decision/": "decides (the Decision row)",
     # Its PA initiation reads the member's claims: recorded (tests/web/test_intake_questions).
     "requests/new/": "the intake form: empty, the caller's own input again, or a redirect",
@@ -172,8 +209,9 @@ NO_PHI = {
     "^api/": "any other path under /api/: a JSON 404",
     "admin/(?P<url>.*)$": "unknown admin URL: 404 or a redirect",
     "admin/priorauth/claim/<path:object_id>/history/": "Django's log of admin edits: none",
+    "admin/priorauth/appealdecision/<path:object_id>/history/": "Django's log of admin edits",
 }
-for _model in ("member", "claim", "overriderequest", "override"):
+for _model in ("member", "claim", "overriderequest", "override", "appeal", "appealdecision"):
     NO_PHI[f"admin/priorauth/{_model}/add/"] = "refused: review data is read-only"
     NO_PHI[f"admin/priorauth/{_model}/<path:object_id>/delete/"] = "refused: read-only"
     NO_PHI[f"admin/priorauth/{_model}/<path:object_id>/"] = "redirects to the change page"
@@ -205,13 +243,13 @@ def test_the_check_fails_for_a_new_url_that_is_on_no_list(settings):
 
 
 @pytest.fixture
-def world(kesimpta, intake, pharmacist):
-    return build_world(intake=intake, pharmacist=pharmacist)
+def world(kesimpta, intake, pharmacist, physician):
+    return build_world(intake=intake, pharmacist=pharmacist, physician=physician)
 
 
 @pytest.fixture
-def users(intake, pharmacist, auditor):
-    return {"intake": intake, "pharmacist": pharmacist, "auditor": auditor}
+def users(intake, pharmacist, auditor, physician):
+    return {"intake": intake, "pharmacist": pharmacist, "auditor": auditor, "physician": physician}
 
 
 @pytest.mark.parametrize("route", sorted(SHOWS_PHI))

@@ -17,6 +17,10 @@ from rest_framework.authtoken.models import Token
 from priorauth import errors, roles, selectors, services
 from priorauth.models import (
     OPEN_REQUEST_STATUSES,
+    Appeal,
+    AppealDecision,
+    AppealOutcome,
+    AppealStatus,
     Claim,
     ClaimStatus,
     Decision,
@@ -28,6 +32,7 @@ from priorauth.models import (
     RequestStatus,
     Urgency,
 )
+from priorauth.selectors import QueueFilters
 from tests.support.questions import ADDITIONAL_INDUCTION, INITIATING
 
 MEMBERS = 20
@@ -35,6 +40,7 @@ MIN_MEMBERS = 12
 EXPECTED_ROLES = {
     "pharmacist": roles.CLINICAL_PHARMACIST,
     "pharmacist2": roles.CLINICAL_PHARMACIST,
+    "physician": roles.PHYSICIAN_REVIEWER,
     "policyadmin": roles.POLICY_ADMIN,
     "intake": roles.INTAKE,
     "claims": roles.CLAIMS_SYSTEM,
@@ -111,7 +117,7 @@ def test_running_twice_changes_no_counts(seeded):
     assert dict(Token.objects.values_list("user__username", "key")) == tokens
 
 
-def snapshot() -> tuple[list, list, list]:
+def snapshot() -> tuple[list, list, list, list]:
     members = Member.objects.order_by("member_id").values_list(
         "member_id", "first_name", "last_name", "date_of_birth", "plan_name"
     )
@@ -121,13 +127,25 @@ def snapshot() -> tuple[list, list, list]:
     requests = OverrideRequest.objects.order_by("pk").values_list(
         "member__member_id", "status", "urgency", "attested_criterion__number", "clinical_notes"
     )
-    return list(members), list(claims), list(requests)
+    appeals = Appeal.objects.order_by("pk").values_list(
+        "member__member_id", "status", "urgency", "reason", "decision__outcome"
+    )
+    return list(members), list(claims), list(requests), list(appeals)
 
 
 def test_the_same_data_every_run(kesimpta):
     seed(MIN_MEMBERS)
     first = snapshot()
-    for model in (Claim, Override, Decision, OverrideRequest, Prescription, Member):
+    for model in (
+        Claim,
+        Override,
+        AppealDecision,
+        Appeal,
+        Decision,
+        OverrideRequest,
+        Prescription,
+        Member,
+    ):
         model.objects.all().delete()
 
     seed(MIN_MEMBERS)
@@ -207,15 +225,18 @@ def test_decisions_are_consistent(seeded, kesimpta):
         # The system's approvals (question sets, when the policy asks them) are its own.
         expected = "system" if request.decision.automatic else pharmacist.username
         assert request.decision.decided_by.username == expected
+    overturned = denied.filter(appeals__decision__outcome=AppealOutcome.OVERTURN)
     for request in denied:
         decision = request.decision
         assert decision.outcome == DecisionOutcome.DENY
         assert decision.reason.strip()
         assert kesimpta.otherwise in decision.reason
         assert decision.decided_by == pharmacist
-        assert not Override.objects.filter(request=request).exists()
-    # Nothing but approvals has an override or a decision.
-    assert Override.objects.count() == approved.count()
+        # An override hangs on a denied request only when its appeal overturned the denial.
+        has_override = Override.objects.filter(request=request).exists()
+        assert has_override == (request in overturned)
+    # Nothing but approvals and overturned appeals has an override.
+    assert Override.objects.count() == approved.count() + overturned.count()
     assert Decision.objects.count() == approved.count() + denied.count()
     # One active override per member at most (the database would refuse more anyway).
     members = list(Override.objects.filter(status="active").values_list("member", flat=True))
@@ -274,6 +295,49 @@ def test_question_set_requests_are_determined_by_the_system_at_receipt(kesimpta)
     assert any("approved automatically only for" in text for text in reasons[ADDITIONAL_INDUCTION])
     # A pharmacist sees both in the queue; the approval under "determined automatically".
     pharmacist = get_user_model().objects.get(username="pharmacist")
-    queue = set(selectors.work_queue(user=pharmacist).values_list("pk", flat=True))
+    queue = {
+        e["id"]
+        for e in selectors.work_queue(user=pharmacist, filters=QueueFilters())
+        if e["kind"] == "request"
+    }
     assert {r.pk for r in answered} <= queue
-    assert list(selectors.work_queue(user=pharmacist, automatic=True)) == [automatic]
+    automatic_only = selectors.work_queue(user=pharmacist, filters=QueueFilters(automatic=True))
+    assert [e["id"] for e in automatic_only] == [automatic.pk]
+
+
+def test_appeals_in_every_status_filed_by_intake_decided_by_someone_else(seeded):
+    appeals = Appeal.objects.select_related("request__decision__decided_by", "submitted_by")
+    assert set(appeals.values_list("status", flat=True)) == set(AppealStatus.values)
+    outcomes = {a.decision.outcome for a in appeals.filter(status=AppealStatus.DECIDED)}
+    assert outcomes == {AppealOutcome.OVERTURN, AppealOutcome.UPHOLD}
+    for appeal in appeals:
+        assert appeal.request.status == RequestStatus.DENIED
+        assert appeal.submitted_by.username == "intake"
+        assert appeal.reason.strip()
+        denier = appeal.request.decision.decided_by
+        # Never the denier: the workflow's history and the decision name someone else.
+        workers = set(
+            appeal.history.exclude(history_user=None).values_list("history_user", flat=True)
+        )
+        assert denier.pk not in workers
+        decision = getattr(appeal, "decision", None)
+        if decision is None:
+            continue
+        assert decision.decided_by != denier
+        if decision.outcome == AppealOutcome.UPHOLD:
+            assert (decision.decided_by.username, decision.decided_role) == (
+                "physician",
+                roles.PHYSICIAN_REVIEWER,
+            )
+        else:
+            assert appeal.request.override.status == "active"
+    assert "appeals:" in seeded and "decided: overturned 1, upheld 1" in seeded
+
+
+def test_with_the_fewest_members_the_first_appeals_are_still_there(kesimpta):
+    seed(MIN_MEMBERS)
+    statuses = set(Appeal.objects.values_list("status", flat=True))
+    assert AppealStatus.PENDING in statuses and AppealStatus.DECIDED in statuses
+    assert set(OverrideRequest.objects.values_list("status", flat=True)) == set(
+        RequestStatus.values
+    )

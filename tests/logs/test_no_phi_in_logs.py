@@ -61,8 +61,8 @@ def every_logger_at_debug(caplog):
 
 
 @pytest.fixture
-def world(kesimpta, intake, pharmacist):
-    return build_world(intake=intake, pharmacist=pharmacist)
+def world(kesimpta, intake, pharmacist, physician):
+    return build_world(intake=intake, pharmacist=pharmacist, physician=physician)
 
 
 @pytest.fixture
@@ -95,6 +95,8 @@ def posts(world: World) -> list[tuple[str, dict, str]]:
         "line_of_business": "commercial",
     }
     open_request = world.open["ZQX918"].pk
+    denied = world.appeals["ZQX917"].request_id
+    appeal = {"reason": "Quillfeather restarts induction.", "urgency": "standard"}
     return [
         ("/api/v1/members/", new_member, "json"),
         ("/api/v1/members/", {**new_member, "member_id": "ZQX917"}, "json"),
@@ -115,6 +117,10 @@ def posts(world: World) -> list[tuple[str, dict, str]]:
         (f"/requests/{world.decided['ZQX918'].pk}/approve/", {"criterion_number": 1}, "form"),
         (f"/requests/{open_request}/pend/", {"reason": ""}, "form"),
         (f"/overrides/{world.overrides['ZQX917'].pk}/revoke/", {"reason": ""}, "form"),
+        (f"/api/v1/override-requests/{denied}/appeals/", appeal, "json"),
+        (f"/requests/{denied}/appeals/new/", {**appeal, "urgency": "soon"}, "form"),
+        (f"/appeals/{world.appeals['ZQX918'].pk}/uphold/", {"reason": ""}, "form"),
+        (f"/appeals/{world.appeals['ZQX917'].pk}/overturn/", {"criterion_number": 1}, "form"),
     ]
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from priorauth import errors, services
-from priorauth.models import Claim, ClaimStatus, Decision, Override, OverrideStatus
+from priorauth.models import AppealDecision, Claim, ClaimStatus, Decision, Override, OverrideStatus
 from tests.support import factories
 from tests.support.cast import token_client
 from tests.support.steps import create_member, decide, submit_claim, submit_request
@@ -157,3 +157,24 @@ def test_two_requests_the_system_would_approve_at_once_give_one_override(member,
     pended = next(r.json() for r in responses if r.json()["status"] == "pending")
     assert pended["determination"]["reasons"][0].startswith("Override PA")
     assert Override.objects.count() == 1
+
+
+def test_two_reviewers_deciding_one_appeal_at_once_make_exactly_one_decision(
+    member, as_intake, pharmacist, pharmacist2, physician
+):
+    request_id = submit_request(as_intake, member_id=member).json()["id"]
+    decide(token_client(pharmacist), request_id, decision="deny", reason="Not initiating.")
+    appeal_url = f"/api/v1/override-requests/{request_id}/appeals/"
+    body = {"reason": "New chart note.", "urgency": "expedited"}
+    appeal_id = as_intake.post(appeal_url, body, format="json").json()["id"]
+    decision_url = f"/api/v1/appeals/{appeal_id}/decision/"
+    overturn = {"decision": "overturn", "criterion_number": 1}
+    uphold = {"decision": "uphold", "reason": "Still not met."}
+    responses = race(
+        lambda: token_client(pharmacist2).post(decision_url, overturn, format="json"),
+        lambda: token_client(physician).post(decision_url, uphold, format="json"),
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    assert AppealDecision.objects.count() == 1
+    overturned = AppealDecision.objects.get().outcome == "overturn"
+    assert Override.objects.count() == (1 if overturned else 0)

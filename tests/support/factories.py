@@ -51,6 +51,30 @@ def approve(request, criterion_number: int = 1):
     )
 
 
+def denied(member_id: str, *, submitted_by, denied_by, reason: str = "Not initiating.", **fields):
+    """A new member's Kesimpta request, submitted by `submitted_by` and denied by
+    `denied_by` through the services; the request, with its decision."""
+    member(
+        member_id,
+        **{
+            k: fields.pop(k) for k in ("first_name", "last_name", "line_of_business") if k in fields
+        },
+    )
+    request = kesimpta_request(member_id, submitted_by=submitted_by, **fields)
+    services.override_request_decide(
+        request_id=request.pk, outcome="deny", reason=reason, by=denied_by
+    )
+    request.refresh_from_db()
+    return request
+
+
+def appeal(request, *, by, reason: str = "New chart note: week 0 was missed.", **fields):
+    """An appeal of a denied request, filed through the service."""
+    values = dict(urgency="standard", clinical_notes="Chart note of 2026-11-01 attached.")
+    values.update(fields)
+    return services.appeal_file(request_id=request.pk, reason=reason, by=by, **values)
+
+
 def claim(member_id: str, **fields):
     """A Kesimpta claim (1 pen, 28 days, retail, today) adjudicated through the service."""
     values = dict(ndc=KESIMPTA_NDC, quantity=1, days_supply=28, channel="retail")
@@ -117,6 +141,35 @@ def open_requests(count: int, *, policy, prefix: str = "Q", urgency_every: int =
             + timedelta(hours=24 if n % urgency_every == 0 else 72),
         )
         for n, (m, p) in enumerate(zip(members, prescriptions, strict=True))
+    )
+
+
+def open_appeals(count: int, *, policy, denied_by, prefix: str = "P", due_in_hours=None):
+    """Many open appeals of denied requests at once (bulk: a queue-size fixture, like
+    open_requests). `due_in_hours(n)` sets each appeal's clock; by default 1 to 168 hours."""
+    from django.utils import timezone
+
+    from priorauth.models import Appeal, Decision, OverrideRequest
+
+    now = timezone.now()
+    requests = open_requests(count, policy=policy, prefix=prefix)
+    OverrideRequest.objects.filter(pk__in=[r.pk for r in requests]).update(status="denied")
+    Decision.objects.bulk_create(
+        Decision(request=r, outcome="deny", reason="Not met.", decided_by=denied_by, decided_at=now)
+        for r in requests
+    )
+    hours = due_in_hours or (lambda n: 1 + n % 168)
+    return Appeal.objects.bulk_create(
+        Appeal(
+            request=r,
+            member_id=r.member_id,
+            urgency="expedited" if n % 3 == 0 else "standard",
+            reason="New chart note.",
+            # Received a standard clock before it is due (the clock is not under test).
+            received_at=now + timedelta(hours=hours(n) - 168),
+            due_at=now + timedelta(hours=hours(n)),
+        )
+        for n, r in enumerate(requests)
     )
 
 

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from priorauth import services
-from priorauth.models import Claim, Member, Override, OverrideRequest, PHIAccess
+from priorauth.models import Appeal, Claim, Member, Override, OverrideRequest, PHIAccess
 from tests.support import factories
 from tests.support.steps import KESIMPTA_NDC
 from tests.support.urlconf import Route
@@ -41,15 +41,18 @@ class World:
     overrides: dict[str, Override]
     claims: dict[str, Claim]
     access: PHIAccess
+    appeals: dict[str, Appeal]
 
     @property
     def first(self) -> Member:
         return self.members["ZQX917"]
 
 
-def build_world(*, intake, pharmacist) -> World:
-    """Two members with everything a page can show; needs the Kesimpta policy loaded."""
-    members, decided, open_, overrides, claims = {}, {}, {}, {}, {}
+def build_world(*, intake, pharmacist, physician) -> World:
+    """Two members with everything a page can show; needs the Kesimpta policy loaded.
+    Each has a request the pharmacist denied and its appeal: ZQX917's upheld by the
+    physician (a notice, a decision), ZQX918's open."""
+    members, decided, open_, overrides, claims, appeals = {}, {}, {}, {}, {}, {}
     request = dict(clinical_notes="Loading doses at weeks 0, 1, 2 and 4.", submitted_by=intake)
     for member_id, (first_name, last_name) in MEMBERS.items():
         members[member_id] = services.member_create(
@@ -68,6 +71,17 @@ def build_world(*, intake, pharmacist) -> World:
         claims[member_id] = services.claim_adjudicate(
             member_id=member_id, ndc=KESIMPTA_NDC, quantity=1, days_supply=28, channel="retail"
         )
+        denied = factories.kesimpta_request(member_id, **request)
+        services.override_request_decide(
+            request_id=denied.pk, outcome="deny", reason="Not initiating.", by=pharmacist
+        )
+        appeals[member_id] = services.appeal_file(
+            request_id=denied.pk, reason="New chart note.", urgency="standard", by=intake
+        )
+    services.appeal_decide(
+        appeal_id=appeals["ZQX917"].pk, outcome="uphold", reason="Still not met.", by=physician
+    )
+    appeals["ZQX917"].refresh_from_db()
     access = services.phi_access_record(
         user=pharmacist,
         member=members["ZQX917"],
@@ -75,7 +89,7 @@ def build_world(*, intake, pharmacist) -> World:
         path="/members/ZQX917/",
         remote_addr=None,
     )
-    return World(members, decided, open_, overrides, claims, access)
+    return World(members, decided, open_, overrides, claims, access, appeals)
 
 
 # The roles the PHI tests act as; "anonymous" is no one signed in.
@@ -87,9 +101,10 @@ ROLES = (
     "pharmacist",
     "auditor",
     "policy_admin",
+    "physician",
 )
 # The roles that use the admin site (it needs is_staff).
-STAFF_ROLES = ("pharmacist", "auditor", "policy_admin")
+STAFF_ROLES = ("pharmacist", "auditor", "policy_admin", "physician")
 
 
 def role_clients(users: dict) -> dict[str, Client]:
@@ -118,6 +133,8 @@ def _admin_row(route: str, world: World, users: dict):
         "claim": world.claims["ZQX917"],
         "overriderequest": world.decided["ZQX917"],
         "override": world.overrides["ZQX917"],
+        "appeal": world.appeals["ZQX917"],
+        "appealdecision": world.appeals["ZQX917"].decision,
         "phiaccess": world.access,
         "policy": world.decided["ZQX917"].policy,
         "user": users["pharmacist"],
@@ -139,6 +156,7 @@ def paths(route: Route, world: World, users: dict) -> list[str]:
         "request_id": world.open["ZQX917"].pk,
         "override_id": world.overrides["ZQX918"].pk,
         "claim_id": world.claims["ZQX918"].pk,
+        "appeal_id": world.appeals["ZQX918"].pk,
         "pk": world.decided["ZQX917"].policy.pk,
         "action": "take",
         "object_id": row.pk if row is not None else 1,

@@ -214,9 +214,8 @@ def test_the_approval_notice_says_what_is_authorized_and_until_when(as_pharmacis
 
 
 def test_the_denial_notice_quotes_the_reason_the_criterion_and_the_appeal_rights(
-    as_pharmacist_page, case, settings
+    as_pharmacist_page, case
 ):
-    settings.PRIORAUTH_APPEAL_EXPEDITED_HOURS = 24
     as_pharmacist_page.post(
         f"/requests/{case.pk}/deny/", {"reason": "Established on therapy since 2025."}
     )
@@ -224,8 +223,18 @@ def test_the_denial_notice_quotes_the_reason_the_criterion_and_the_appeal_rights
     assert "Coverage determination: denied" in page
     assert "Established on therapy since 2025." in page
     assert SEED_CRITERION in page
-    assert "Expedited appeal:" in page and "within 24 hours" in page
-    assert "Standard appeal:" in page
+    # The appeal clocks the queue enforces (docs/domain.md §10): 7 days, 72 hours.
+    assert "Expedited appeal:" in page and "we decide within 72 hours" in page
+    assert "Standard appeal:" in page and "we decide within 168 hours" in page
+    assert "within <strong>180 days</strong> of the date of this notice" in page
+
+
+def test_the_denial_notice_quotes_the_appeal_settings(as_pharmacist_page, case, settings):
+    settings.PRIORAUTH_APPEAL_DAYS = 60
+    settings.PRIORAUTH_APPEAL_EXPEDITED_HOURS = 24
+    as_pharmacist_page.post(f"/requests/{case.pk}/deny/", {"reason": "Not met."})
+    page = as_pharmacist_page.get(f"/requests/{case.pk}/notice/").content.decode()
+    assert "within <strong>60 days</strong>" in page and "we decide within 24 hours" in page
 
 
 def test_intake_sees_the_notice_of_its_own_request_only(client, intake, pharmacist, case):

@@ -15,6 +15,9 @@ from priorauth import demo
 from priorauth.errors import ServiceError
 from priorauth.models import (
     OPEN_REQUEST_STATUSES,
+    Appeal,
+    AppealOutcome,
+    AppealStatus,
     Claim,
     ClaimStatus,
     Member,
@@ -27,9 +30,9 @@ from priorauth.models import (
 
 class Command(BaseCommand):
     help = (
-        "Create synthetic demo data (users with tokens, members, claims, override requests in "
-        "every status) for the policies in force today. Running it again changes nothing but "
-        "the demo users' passwords (reset to DEMO_PASSWORD) and prints the logins."
+        "Create synthetic demo data (users with tokens, members, claims, override requests and "
+        "appeals in every status) for the policies in force today. Running it again changes "
+        "nothing but the demo users' passwords (reset to DEMO_PASSWORD) and prints the logins."
     )
 
     def add_arguments(self, parser):
@@ -102,6 +105,17 @@ class Command(BaseCommand):
             f"{overdue} open and overdue; {automatic} approved automatically"
         )
         self.stdout.write(f"  overrides:         {by_status(overrides, OverrideStatus.choices)}")
+        appeals = Appeal.objects.filter(member__in=demo_members)
+        outcomes = dict(
+            appeals.filter(decision__isnull=False)
+            .values_list("decision__outcome")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        decided = ", ".join(f"{label} {outcomes.get(v, 0)}" for v, label in AppealOutcome.choices)
+        self.stdout.write(
+            f"  appeals:           {by_status(appeals, AppealStatus.choices)}; decided: {decided}"
+        )
 
     def _print_logins(self, logins: list[demo.Login], password: str) -> None:
         header = ("username", "role", "password", "token")
