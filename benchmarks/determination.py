@@ -14,11 +14,11 @@ without them, on PostgreSQL.
    initiating, and pharmacists' cases; each request for a member and policy no other
    request of the run uses.
 3. Counts the SQL queries of the determination alone and of a submission without
-   answers, with answers pended and approved (-v prints them),
-   benchmarks/determination_queries.py; and times the parts of a submission in
-   process with one client (the service, the answer's re-read, its serialization),
-   benchmarks/determination_costs.py.
-4. Waits (a bounded time) for other work on the machine to stop, starts gunicorn and
+   answers, with answers pended and approved (-v prints them);
+   benchmarks/determination_queries.py.
+4. Waits (a bounded time) for other work on the machine to stop and times the parts of
+   a submission in process with one client (the service, the answer's re-read, its
+   serialization; benchmarks/determination_costs.py). Starts gunicorn and
    warms it up, submits the month through the API and tallies the answers
    (benchmarks/determination_tally.py): the share approved by `system`, per policy,
    the pend reasons by kind, and any request that came out otherwise than planned.
@@ -89,7 +89,6 @@ def run(args, bench: harness.Bench) -> None:
     month, sequence = planner.draw(size.month), planner.draw(size.sequence)
     counts = queries.count_and_show(args, planner, user)
     token = data.token_for(user)
-    costs = determination_costs.measure(planner, user, token)
     context = claims.run_context(
         bench, data_seconds=data_seconds + layer_seconds, data_reused=reused and not layer_seconds
     )
@@ -100,9 +99,11 @@ def run(args, bench: harness.Bench) -> None:
         criteria={code: criteria_rows(plan.criteria) for code, plan in pools.items()},
     )
     context["layer_fills"] = determination_data.layer_fill_count()
-    context["costs"] = costs
-    connection.close()  # idle while the server works
+    connection.close()
     context["background_busy"] = harness.wait_until_quiet(args.quiet_wait)
+    # Timed on the quiet machine too, like the loads.
+    context["costs"] = determination_costs.measure(planner, user, token)
+    connection.close()  # idle while the server works
     measured = determination_load.measure(args, bench.env, token, month, sequence)
     context["run_seconds"] = time.monotonic() - bench.clock
 

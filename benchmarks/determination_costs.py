@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.test import Client
 
+from benchmarks import load
 from benchmarks.determination_data import KESIMPTA_CODE
 from benchmarks.determination_load import REQUESTS_PATH
 from benchmarks.report import say
@@ -38,14 +40,24 @@ class Cost:
     wall_ms: dict[str, float]
 
 
-def measure(planner, user, token: str) -> list[Cost]:
+@dataclass
+class Costs:
+    cases: list[Cost]
+    cpu: load.LoadResult  # who used the machine meanwhile (other work makes the wall long)
+
+
+def measure(planner, user, token: str) -> Costs:
     say("  timing the parts of a submission in process ...")
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
-    costs = [_measure_case(planner, user, client, *case) for case in CASES]
-    for c in costs:
+    pids = {"postgres": load.postgres_pids(connection.settings_dict["NAME"])}
+    before, started = load.cpu_snapshot(pids), time.perf_counter()
+    cases = [_measure_case(planner, user, client, *case) for case in CASES]
+    seconds = time.perf_counter() - started
+    cpu = load.cpu_used(before, load.cpu_snapshot(pids), seconds)
+    for c in cases:
         parts = ", ".join(f"{p} {c.cpu_ms[p]:.1f}/{c.wall_ms[p]:.1f}" for p in PARTS)
         say(f"    {c.case:<18} CPU/wall ms: {parts}")
-    return costs
+    return Costs(cases, load.LoadResult(name="timings", clients=1, seconds=seconds, cpu=cpu))
 
 
 def _clock(fn, *args, **kwargs):

@@ -89,7 +89,7 @@ def planned_text(month: Month) -> str:
 
 
 def reread_text(costs) -> str:
-    by_case = {c.case: c for c in costs}
+    by_case = {c.case: c for c in costs.cases}
     pended, approved = by_case["answers, pended"], by_case["answers, approved"]
     part = "answer re-read"
     return (

@@ -202,7 +202,11 @@ def findings_notes(month: Month, measured, context: dict) -> list[str]:
                 "members were used again (an approved one pends on its override)"
             )
     cpus = int(context["machine"]["CPUs (nproc)"])
-    during = {"the month": measured.month_cpu, **{name: measured.results[name] for name in LOADS}}
+    during = {
+        "the in-process timings": context["costs"].cpu,
+        "the month": measured.month_cpu,
+        **{name: measured.results[name] for name in LOADS},
+    }
     for name, result in during.items():
         other = result.other_cores(cpus)
         if other > DISTURBED_CORES:
@@ -213,7 +217,7 @@ def findings_notes(month: Month, measured, context: dict) -> list[str]:
 def cost_rows(costs) -> list[list[str]]:
     return [
         [c.case, *(f"{c.cpu_ms[part]:.1f} / {c.wall_ms[part]:.1f}" for part in PARTS)]
-        for c in costs
+        for c in costs.cases
     ]
 
 
