@@ -15,6 +15,7 @@ from .audit import access_log_entries
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
 from .determination import determine_request, paid_fill_dates
 from .members import member_by_id, member_with_overrides
+from .metrics import appeal_clock, daily_volume, decision_rows, metrics_report
 from .overrides import (
     allowance_in_force,
     member_overrides,
@@ -37,11 +38,14 @@ __all__ = [
     "access_log_entries",
     "allowance_in_force",
     "appeal_case",
+    "appeal_clock",
     "appeal_for_api",
     "appeal_history",
     "case_request",
     "claim_for_answer",
     "claim_history",
+    "daily_volume",
+    "decision_rows",
     "determine_request",
     "fills_reaching",
     "member_appeals",
@@ -50,6 +54,7 @@ __all__ = [
     "member_overrides",
     "member_requests",
     "member_with_overrides",
+    "metrics_report",
     "override_in_force",
     "overrides_for_api",
     "overrides_in_force",
