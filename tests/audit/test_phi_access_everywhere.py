@@ -193,6 +193,7 @@ NO_PHI = {
     "accounts/logout/": "signs out",
     "api/v1/schema/": "the OpenAPI document",
     "api/v1/docs/": "Swagger UI",
+    "api/v1/metrics/": "the reporting figures: counts per urgency, policy and line of business",
     "policies/": "policy list",
     "policies/<id:pk>/": "one policy",
     "policies/<id:pk>/export.yaml": "a policy file",
