@@ -1,15 +1,20 @@
 """`make bench`: the benchmarks, on PostgreSQL, writing their sections of docs/benchmarks.md.
 
-    .venv/bin/python -m benchmarks [claims] [queue] [expiry] [hardening] [--quick] [--rebuild] [-v]
+    .venv/bin/python -m benchmarks [claims] [queue] [expiry] [hardening] [determination]
+                                   [--quick] [--rebuild] [-v]
 
 - claims: the claims API under load against a baseline, and its SQL queries
   (benchmarks/claims.py);
 - queue: the work queue page with 100 and 100,000 open requests (benchmarks/queue_page.py);
 - expiry: the override expiry on 100,000 overrides (benchmarks/expiry.py);
 - hardening: wrong passwords before lockout, 5xx from a fuzz of every operation as every
-  role, claims paid outside coverage or the filing window (benchmarks/hardening.py).
+  role, claims paid outside coverage or the filing window (benchmarks/hardening.py);
+- determination: a synthetic month of override requests with answers for the three
+  shipped policies (the share determined automatically, the pend reasons) and
+  POST /api/v1/override-requests/ with answers against without, and the determination's
+  SQL queries (benchmarks/determination.py).
 
-With none named, all four run, in that order (claims builds the members the others
+With none named, all five run, in that order (claims builds the members the others
 use). Django points at BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/priorauth_bench; --quick uses NAME_quick beside it
 and smaller sizes), the database is created if missing, migrated and given the
@@ -25,7 +30,7 @@ import signal
 import sys
 import traceback
 
-from benchmarks import claims, expiry, hardening, harness, queue_page
+from benchmarks import claims, determination, expiry, hardening, harness, queue_page
 from benchmarks.report import say
 
 # In the order they run: claims builds the members the others use.
@@ -34,6 +39,7 @@ BENCHMARKS = {
     "queue": queue_page.run,
     "expiry": expiry.run,
     "hardening": hardening.run,
+    "determination": determination.run,
 }
 
 

@@ -78,7 +78,10 @@ def reflow(markdown: str, width: int = 88) -> str:
         if block.startswith(("#", "|", "    ", "```", "<!--")):
             blocks.append(block)
         else:
-            blocks.append(textwrap.fill(" ".join(block.split()), width=width))
+            # Never after a hyphen: markdown joins the lines with a space ("auto- approvable").
+            blocks.append(
+                textwrap.fill(" ".join(block.split()), width=width, break_on_hyphens=False)
+            )
     return "\n\n".join(blocks)
 
 
