@@ -13,6 +13,7 @@ from .appeals import (
 )
 from .audit import access_log_entries
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
+from .dashboard import due_next, turnaround_buckets
 from .determination import determine_request, paid_fill_dates
 from .members import member_by_id, member_with_overrides
 from .metrics import appeal_clock, daily_volume, decision_rows, metrics_report
@@ -47,6 +48,7 @@ __all__ = [
     "daily_volume",
     "decision_rows",
     "determine_request",
+    "due_next",
     "fills_reaching",
     "member_appeals",
     "member_by_id",
@@ -65,5 +67,6 @@ __all__ = [
     "request_for_api",
     "request_history",
     "requests_submitted_by",
+    "turnaround_buckets",
     "work_queue",
 ]
