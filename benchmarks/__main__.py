@@ -25,7 +25,7 @@ import signal
 import sys
 import traceback
 
-from benchmarks import claims, expiry, hardening, harness, queue_page
+from benchmarks import claims, expiry, hardening, harness, metrics, queue_page
 from benchmarks.report import say
 
 # In the order they run: claims builds the members the others use.
@@ -34,6 +34,7 @@ BENCHMARKS = {
     "queue": queue_page.run,
     "expiry": expiry.run,
     "hardening": hardening.run,
+    "metrics": metrics.run,
 }
 
 
