@@ -184,7 +184,9 @@ def _ranked_hours(grouping: str, *, in_range: Q) -> dict[str, dict[str, Fraction
             at_ranks |= Q(rank=bound)
     found: dict[str, dict[int, timedelta]] = defaultdict(dict)
     sizes: dict[str, int] = {}
-    for row in decided.filter(at_ranks).values("group", "rank", "size", "hours"):
+    # No order: the model's default (due_at) would sort every decided row of the range
+    # after the windows, before the few at the ranks are kept.
+    for row in decided.filter(at_ranks).order_by().values("group", "rank", "size", "hours"):
         found[row["group"]][row["rank"]] = row["hours"]
         sizes[row["group"]] = row["size"]
     return {
