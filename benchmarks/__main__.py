@@ -1,6 +1,6 @@
 """`make bench`: the benchmarks, on PostgreSQL, writing their sections of docs/benchmarks.md.
 
-    .venv/bin/python -m benchmarks [claims] [queue] [expiry] [hardening] [determination]
+    .venv/bin/python -m benchmarks [claims] [queue] [expiry] [hardening] [determination] [metrics]
                                    [--quick] [--rebuild] [-v]
 
 - claims: the claims API under load against a baseline, and its SQL queries
@@ -12,9 +12,11 @@
 - determination: a synthetic month of override requests with answers for the three
   shipped policies (the share determined automatically, the pend reasons) and
   POST /api/v1/override-requests/ with answers against without, and the determination's
-  SQL queries (benchmarks/determination.py).
+  SQL queries (benchmarks/determination.py);
+- metrics: the reporting figures for 30 and 365 days at 10,000 and 1,000,000 requests,
+  each size in its own database beside the bench database (benchmarks/metrics.py).
 
-With none named, all five run, in that order (claims builds the members the others
+With none named, all six run, in that order (claims builds the members the others
 use). Django points at BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/priorauth_bench; --quick uses NAME_quick beside it
 and smaller sizes), the database is created if missing, migrated and given the
@@ -30,7 +32,7 @@ import signal
 import sys
 import traceback
 
-from benchmarks import claims, determination, expiry, hardening, harness, queue_page
+from benchmarks import claims, determination, expiry, hardening, harness, metrics, queue_page
 from benchmarks.report import say
 
 # In the order they run: claims builds the members the others use.
@@ -40,6 +42,7 @@ BENCHMARKS = {
     "expiry": expiry.run,
     "hardening": hardening.run,
     "determination": determination.run,
+    "metrics": metrics.run,
 }
 
 

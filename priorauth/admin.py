@@ -160,4 +160,4 @@ class PHIAccessAdmin(ReadOnlyAdmin):
 
     @admin.display(description="member ID")
     def member_number(self, entry: PHIAccess) -> str:
-        return entry.member.member_id
+        return entry.member.member_id if entry.member else "— (report download)"

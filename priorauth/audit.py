@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from .models import Member
 from .security import client_address
-from .services import phi_access_record, phi_access_record_many
+from .services import phi_access_record, phi_access_record_many, phi_report_download_record
 
 
 def record_phi_access(request, member: Member, action: str) -> None:
@@ -30,6 +30,13 @@ def record_phi_access_many(request, members: Iterable[Member | int], action: str
         action=action,
         path=request.get_full_path(),
         remote_addr=client_address(request),
+    )
+
+
+def record_report_download(request) -> None:
+    """The dashboard's decision rows downloaded: one entry naming no member (§5, §11)."""
+    phi_report_download_record(
+        user=request.user, path=request.get_full_path(), remote_addr=client_address(request)
     )
 
 

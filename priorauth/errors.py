@@ -143,3 +143,8 @@ APPEAL_UPHOLD_ROLE = (
     "Only a physician reviewer can uphold a denial; a pharmacist may overturn it or leave it "
     "for a physician."
 )
+
+# Reporting (docs/domain.md §11): the range of the figures.
+METRICS_DATE_FORMAT = "Enter a date as YYYY-MM-DD, e.g. 2026-11-02."
+METRICS_FROM_AFTER_TO = "The range starts on {start}, after it ends ({end}): swap the dates."
+METRICS_RANGE_TOO_LONG = "A range is at most {days} days; this one is {asked}."

@@ -6,6 +6,7 @@ checks, worded the same way, all at once. Shapes and formats only: business
 rules (is the member known, does a policy manage the NDC) are the services'.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -221,3 +222,41 @@ class AppealDecisionInput(serializers.Serializer):
         if attrs["decision"] == AppealOutcome.UPHOLD and not attrs.get("reason", "").strip():
             raise serializers.ValidationError({"reason": errors.REASON_REQUIRED})
         return attrs
+
+
+METRICS_DEFAULT_DAYS = 30
+METRICS_MAX_DAYS = 366  # a leap year's publication
+
+
+def _report_date(help_text: str) -> serializers.DateField:
+    return serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        help_text=help_text,
+        error_messages={"invalid": errors.METRICS_DATE_FORMAT},
+    )
+
+
+class MetricsRangeInput(serializers.Serializer):
+    """The range of the reporting figures (docs/domain.md §11): local dates, both included;
+    by default the last 30 days ending today. Validated data: {"start", "end"}."""
+
+    # "from" is a Python keyword, so the field is declared through the class namespace.
+    locals()["from"] = _report_date(
+        "First day (received on or after); default: 29 days before `to`."
+    )
+    to = _report_date("Last day (received on or before), in the plan's time zone; default: today.")
+
+    def validate(self, attrs):
+        end = attrs.get("to") or timezone.localdate()
+        start = attrs.get("from") or end - timedelta(days=METRICS_DEFAULT_DAYS - 1)
+        if start > end:
+            raise serializers.ValidationError(
+                {"from": errors.METRICS_FROM_AFTER_TO.format(start=start, end=end)}
+            )
+        days = (end - start).days + 1
+        if days > METRICS_MAX_DAYS:
+            raise serializers.ValidationError(
+                {"to": errors.METRICS_RANGE_TOO_LONG.format(days=METRICS_MAX_DAYS, asked=days)}
+            )
+        return {"start": start, "end": end}

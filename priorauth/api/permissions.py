@@ -24,3 +24,5 @@ Reviewer = role_required(roles.CLINICAL_PHARMACIST)
 # Appeals are decided by a pharmacist or a physician reviewer (the service says which may do what).
 AppealReviewer = role_required(*roles.REVIEWERS)
 IntakeReviewerOrAuditor = role_required(roles.INTAKE, *roles.REVIEWERS, roles.AUDITOR)
+# The reporting figures: reviewers, auditors and policy admins (docs/domain.md §11).
+MetricsReader = role_required(*roles.REVIEWERS, roles.AUDITOR, roles.POLICY_ADMIN)

@@ -40,6 +40,7 @@ urlpatterns = [
         name="api-appeal-decision",
     ),
     path("overrides/", views.OverrideListView.as_view(), name="api-override-list"),
+    path("metrics/", views.MetricsView.as_view(), name="api-metrics"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

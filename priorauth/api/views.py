@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from priorauth import inputs, roles, selectors, services
 from priorauth.audit import record_phi_access, record_phi_access_many
 
-from . import permissions, serializers
+from . import metrics, permissions, serializers
 from .idempotency import idempotent
 from .schema import CONFLICT, NOT_FOUND, NOT_THE_DECIDER
 
@@ -255,6 +255,22 @@ class OverrideListView(generics.ListAPIView):
             members = [override.member_id for override in page]
             record_phi_access_many(self.request, members, "api overrides list read")
         return page
+
+
+class MetricsView(BaseAPIView):
+    """The reporting figures (docs/domain.md §11). Aggregates only: no member is named, so
+    the read is not a PHI access and is not logged (the decision rows are, on the page)."""
+
+    permission_classes = [permissions.MetricsReader]
+
+    @extend_schema(
+        parameters=[inputs.MetricsRangeInput], responses={200: metrics.MetricsSerializer}
+    )
+    def get(self, request):
+        serializer = inputs.MetricsRangeInput(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        report = selectors.metrics_report(**serializer.validated_data)
+        return Response(metrics.metrics_document(report))
 
 
 @extend_schema(exclude=True)

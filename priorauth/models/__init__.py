@@ -12,7 +12,7 @@ from .appeals import (
     AppealOutcome,
     AppealStatus,
 )
-from .audit import PHIAccess
+from .audit import REPORT_DOWNLOAD, PHIAccess
 from .claims import Claim, ClaimStatus, RejectCode
 from .idempotency import IdempotencyRecord
 from .members import MEMBER_ID_VALIDATOR, Member, Prescriber, Prescription, covered_on
@@ -34,6 +34,7 @@ __all__ = [
     "MEMBER_ID_VALIDATOR",
     "OPEN_APPEAL_STATUSES",
     "OPEN_REQUEST_STATUSES",
+    "REPORT_DOWNLOAD",
     "REQUEST_TRANSITIONS",
     "Appeal",
     "AppealDecision",

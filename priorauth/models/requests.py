@@ -119,6 +119,8 @@ class OverrideRequest(models.Model):
             ),
             # Filtering the queue by status.
             models.Index(fields=["status", "due_at"], name="request_queue_idx"),
+            # The reporting figures read the requests received in a date range (§11).
+            models.Index(fields=["received_at"], name="request_received_idx"),
         ]
 
     def __str__(self) -> str:

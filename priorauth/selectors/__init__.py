@@ -13,8 +13,10 @@ from .appeals import (
 )
 from .audit import access_log_entries
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
+from .dashboard import due_next, turnaround_buckets
 from .determination import determine_request, paid_fill_dates
 from .members import member_by_id, member_with_overrides
+from .metrics import appeal_clock, daily_volume, decision_rows, metrics_report
 from .overrides import (
     allowance_in_force,
     member_overrides,
@@ -37,12 +39,16 @@ __all__ = [
     "access_log_entries",
     "allowance_in_force",
     "appeal_case",
+    "appeal_clock",
     "appeal_for_api",
     "appeal_history",
     "case_request",
     "claim_for_answer",
     "claim_history",
+    "daily_volume",
+    "decision_rows",
     "determine_request",
+    "due_next",
     "fills_reaching",
     "member_appeals",
     "member_by_id",
@@ -50,6 +56,7 @@ __all__ = [
     "member_overrides",
     "member_requests",
     "member_with_overrides",
+    "metrics_report",
     "override_in_force",
     "overrides_for_api",
     "overrides_in_force",
@@ -60,5 +67,6 @@ __all__ = [
     "request_for_api",
     "request_history",
     "requests_submitted_by",
+    "turnaround_buckets",
     "work_queue",
 ]

@@ -17,7 +17,7 @@ from .appeals import (
     appeal_take,
     appeal_withdraw,
 )
-from .audit import phi_access_record, phi_access_record_many
+from .audit import phi_access_record, phi_access_record_many, phi_report_download_record
 from .claims import claim_adjudicate, claim_reverse
 from .idempotency import idempotency_answer_store, idempotency_key_claim
 from .initiation import Initiation, pa_initiate
@@ -75,5 +75,6 @@ __all__ = [
     "pa_initiate",
     "phi_access_record",
     "phi_access_record_many",
+    "phi_report_download_record",
     "system_user",
 ]

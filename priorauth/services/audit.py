@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from priorauth.models import Member, PHIAccess
+from priorauth.models import REPORT_DOWNLOAD, Member, PHIAccess
 
 
 def phi_access_record(
@@ -27,4 +27,12 @@ def phi_access_record_many(
     return PHIAccess.objects.bulk_create(
         PHIAccess(user=user, member_id=pk, action=action, path=path[:300], remote_addr=remote_addr)
         for pk in member_pks
+    )
+
+
+def phi_report_download_record(*, user, path: str, remote_addr: str | None) -> PHIAccess:
+    """A download of the reporting dashboard's decision rows: one entry, no member (the rows
+    name requests, not members; the path holds the range, which says which requests)."""
+    return PHIAccess.objects.create(
+        user=user, member=None, action=REPORT_DOWNLOAD, path=path[:300], remote_addr=remote_addr
     )

@@ -14,6 +14,7 @@ from priorauth.models import (
 )
 
 from .access import CASE_READERS
+from .reports import REPORT_READERS
 
 
 def navigation(request):
@@ -26,6 +27,7 @@ def navigation(request):
             "queue": roles.has_role(user, *CASE_READERS),
             "intake": roles.has_role(user, roles.INTAKE),
             "audit": roles.has_role(user, roles.AUDITOR),
+            "reports": roles.has_role(user, *REPORT_READERS),
             "policy_admin": user.is_staff and roles.has_role(user, roles.POLICY_ADMIN),
         }
     }

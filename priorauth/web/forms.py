@@ -169,3 +169,33 @@ class AnswersForm(forms.Form):
                 value = value == YES
             given[field.question.id] = value
         return given
+
+
+class ReportRangeForm(forms.Form):
+    """The dashboard's range: the checks are inputs.MetricsRangeInput, as the API's, so
+    both say the same thing about the same dates. Blank fields take the defaults."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the field is declared here, under the API's name.
+        self.fields["from"] = _date_field("From", "First day received (YYYY-MM-DD).")
+        self.fields["to"] = _date_field("To", "Last day received, included.")
+
+    def clean(self):
+        cleaned = super().clean()
+        checked = inputs.MetricsRangeInput(data={k: v for k, v in cleaned.items() if v.strip()})
+        if not checked.is_valid():
+            apply_errors(self, checked.errors)
+            return cleaned
+        self.validated = dict(checked.validated_data)
+        return cleaned
+
+
+def _date_field(label: str, help_text: str) -> forms.CharField:
+    # Any text: the shared check refuses a bad date, once and in the API's words.
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -10,6 +10,7 @@ from . import (
     members,
     overrides,
     queue,
+    reports,
     session,
 )
 
@@ -29,5 +30,8 @@ urlpatterns = [
     path("overrides/", overrides.overrides_page, name="overrides"),
     path("overrides/<id:override_id>/revoke/", overrides.override_revoke, name="override-revoke"),
     path("audit/access/", audit.access_log, name="access-log"),
+    path("reports/", reports.dashboard, name="reports"),
+    path("reports/figures.csv", reports.figures_csv, name="reports-figures-csv"),
+    path("reports/decisions.csv", reports.decisions_csv, name="reports-decisions-csv"),
     path("session/renew/", session.session_renew, name="session-renew"),
 ]

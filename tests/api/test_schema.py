@@ -38,6 +38,7 @@ OPERATIONS = {
     ("get", "/api/v1/appeals/{appeal_id}/"): COMMON | {"200", "404"},
     ("post", "/api/v1/appeals/{appeal_id}/decision/"): WRITE | {"200", "404", "409", "415"},
     ("post", "/api/v1/pa-initiations/"): WRITE | {"200", "415"},
+    ("get", "/api/v1/metrics/"): COMMON | {"200"},
 }
 FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
 DETAIL = {"$ref": "#/components/schemas/Detail"}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from priorauth.models import PHIAccess
+from priorauth.models import REPORT_DOWNLOAD, PHIAccess
 from tests.support.phi import MEMBERS, World, build_world, paths, phi_strings, role_clients
 from tests.support.urlconf import routes
 
@@ -193,6 +193,9 @@ NO_PHI = {
     "accounts/logout/": "signs out",
     "api/v1/schema/": "the OpenAPI document",
     "api/v1/docs/": "Swagger UI",
+    "api/v1/metrics/": "the reporting figures: counts per urgency, policy and line of business",
+    "reports/": "the dashboard: figures, charts, and what breaches next by number, drug, due",
+    "reports/figures.csv": "the reporting figures as CSV: counts per group",
     "policies/": "policy list",
     "policies/<id:pk>/": "one policy",
     "policies/<id:pk>/export.yaml": "a policy file",
@@ -216,12 +219,18 @@ for _model in ("member", "claim", "overriderequest", "override", "appeal", "appe
     NO_PHI[f"admin/priorauth/{_model}/<path:object_id>/delete/"] = "refused: read-only"
     NO_PHI[f"admin/priorauth/{_model}/<path:object_id>/"] = "redirects to the change page"
 
+# Downloads of rows about requests (no member in them, but each request leads to one): one
+# entry naming no member, its path holding the range (PHIAccess.member is empty only here).
+REPORT_DOWNLOADS = {
+    "reports/decisions.csv": "the decision rows of a range, one per request",
+}
+
 # Admin sections whose models cannot name a member (policies, staff accounts, tokens,
 # sign-in attempts: a username typed at the login page and an address).
 NO_PHI_SECTIONS = ("admin/policies/", "admin/auth/", "admin/authtoken/", "admin/axes/")
 
 
-LISTS = (set(SHOWS_PHI), set(WRITES), set(ACCESS_LOG), set(NO_PHI))
+LISTS = (set(SHOWS_PHI), set(WRITES), set(ACCESS_LOG), set(NO_PHI), set(REPORT_DOWNLOADS))
 LISTED = set().union(*LISTS)
 
 
@@ -285,3 +294,15 @@ def test_no_url_listed_as_showing_no_member_shows_one_to_anyone(world, everyone)
                     shown[(role, path)] = found
     assert shown == {}
     assert PHIAccess.objects.count() == before
+
+
+@pytest.mark.parametrize("route", sorted(REPORT_DOWNLOADS))
+def test_a_report_download_names_no_member_and_records_one_member_less_entry(world, auditor, route):
+    client = role_clients({"auditor": auditor})["auditor"]
+    path = f"/{route}?from=2000-01-01&to=2000-12-31"
+    before = PHIAccess.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    content = b"".join(client.get(path).streaming_content).decode()
+    assert [phi for phi in phi_strings() if phi in content] == []
+    entry = PHIAccess.objects.get(pk__gt=before)
+    assert (entry.user, entry.member, entry.path) == (auditor, None, path)
+    assert entry.action == REPORT_DOWNLOAD
