@@ -201,78 +201,32 @@ def _refuse_if_closed(appeal: Appeal) -> None:
         )
 
 
-def _move(appeal_id: int, target: AppealStatus, **kwargs) -> Appeal:
-    return workflow.move(
-        _lock_appeal,
-        appeal_id,
-        target,
-        transitions=APPEAL_TRANSITIONS,
-        refuse_if_closed=_refuse_if_closed,
-        **kwargs,
-    )
+_WORKFLOW = workflow.Workflow(
+    lock=_lock_appeal,
+    transitions=APPEAL_TRANSITIONS,
+    refuse_if_closed=_refuse_if_closed,
+    statuses=AppealStatus,
+)
 
 
 def appeal_take(*, appeal_id: int, by) -> Appeal:
-    def already_theirs(appeal: Appeal) -> bool:
-        return appeal.status == AppealStatus.IN_REVIEW and appeal.assigned_to_id == by.pk
-
-    return _move(
-        appeal_id,
-        AppealStatus.IN_REVIEW,
-        reason=f"taken by {by.get_username()}",
-        by=by,
-        done=already_theirs,
-        assigned_to=by,
-    )
+    return _WORKFLOW.take(appeal_id, by=by)
 
 
 def appeal_release(*, appeal_id: int, by) -> Appeal:
-    return _move(
-        appeal_id,
-        AppealStatus.PENDING,
-        reason=f"released by {by.get_username()}",
-        by=by,
-        assigned_to=None,
-    )
+    return _WORKFLOW.release(appeal_id, by=by)
 
 
 def appeal_pend(*, appeal_id: int, reason: str, by) -> Appeal:
-    reason = (reason or "").strip()
-    if not reason:
-        raise errors.ServiceError({"reason": errors.PEND_REASON_REQUIRED})
-    return _move(
-        appeal_id,
-        AppealStatus.NEEDS_INFO,
-        reason=f"information needed: {reason}",
-        by=by,
-        status_reason=reason,
-    )
+    return _WORKFLOW.pend(appeal_id, reason=reason, by=by)
 
 
 def appeal_answer(*, appeal_id: int, notes: str, by) -> Appeal:
-    notes = (notes or "").strip()
-
-    def with_notes(appeal: Appeal) -> str:
-        return f"{appeal.clinical_notes}\n\n{notes}".strip() if notes else appeal.clinical_notes
-
-    return _move(
-        appeal_id,
-        AppealStatus.PENDING,
-        reason="information supplied",
-        by=by,
-        clinical_notes=with_notes,
-        status_reason="",
-    )
+    return _WORKFLOW.answer(appeal_id, notes=notes, by=by)
 
 
 def appeal_withdraw(*, appeal_id: int, reason: str, by) -> Appeal:
-    return _move(
-        appeal_id,
-        AppealStatus.WITHDRAWN,
-        reason=f"withdrawn: {reason}".strip(": "),
-        by=by,
-        status_reason=reason,
-    )
+    return _WORKFLOW.withdraw(appeal_id, reason=reason, by=by)
 
 
 # --- The decision ---------------------------------------------------------------------------

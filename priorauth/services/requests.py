@@ -214,79 +214,33 @@ def _transition(request: OverrideRequest, target: RequestStatus, *, reason: str,
 # --- The review workflow ---------------------------------------------------------------
 
 
-def _move(request_id: int, target: RequestStatus, **kwargs) -> OverrideRequest:
-    return workflow.move(
-        _lock_request,
-        request_id,
-        target,
-        transitions=REQUEST_TRANSITIONS,
-        refuse_if_closed=_refuse_if_closed,
-        **kwargs,
-    )
+_WORKFLOW = workflow.Workflow(
+    lock=_lock_request,
+    transitions=REQUEST_TRANSITIONS,
+    refuse_if_closed=_refuse_if_closed,
+    statuses=RequestStatus,
+)
 
 
 def override_request_take(*, request_id: int, by) -> OverrideRequest:
-    def already_taken_by_them(request: OverrideRequest) -> bool:
-        return request.status == RequestStatus.IN_REVIEW and request.assigned_to_id == by.pk
-
-    return _move(
-        request_id,
-        RequestStatus.IN_REVIEW,
-        reason=f"taken by {by.get_username()}",
-        by=by,
-        done=already_taken_by_them,
-        assigned_to=by,
-    )
+    return _WORKFLOW.take(request_id, by=by)
 
 
 def override_request_release(*, request_id: int, by) -> OverrideRequest:
-    return _move(
-        request_id,
-        RequestStatus.PENDING,
-        reason=f"released by {by.get_username()}",
-        by=by,
-        assigned_to=None,
-    )
+    return _WORKFLOW.release(request_id, by=by)
 
 
 def override_request_pend(*, request_id: int, reason: str, by) -> OverrideRequest:
-    reason = (reason or "").strip()
-    if not reason:
-        raise errors.ServiceError({"reason": errors.PEND_REASON_REQUIRED})
-    return _move(
-        request_id,
-        RequestStatus.NEEDS_INFO,
-        reason=f"information needed: {reason}",
-        by=by,
-        status_reason=reason,
-    )
+    return _WORKFLOW.pend(request_id, reason=reason, by=by)
 
 
 def override_request_answer(*, request_id: int, notes: str, by) -> OverrideRequest:
     """The requester supplied what was asked for: back to the queue."""
-    notes = notes.strip()
-
-    def with_notes(request: OverrideRequest) -> str:
-        return f"{request.clinical_notes}\n\n{notes}".strip() if notes else request.clinical_notes
-
-    return _move(
-        request_id,
-        RequestStatus.PENDING,
-        reason="information supplied",
-        by=by,
-        clinical_notes=with_notes,
-        status_reason="",
-    )
+    return _WORKFLOW.answer(request_id, notes=notes, by=by)
 
 
 def override_request_withdraw(*, request_id: int, reason: str, by) -> OverrideRequest:
-    return _move(
-        request_id,
-        RequestStatus.WITHDRAWN,
-        reason=f"withdrawn: {reason}".strip(": "),
-        by=by,
-        status_reason=reason,
-    )
+    return _WORKFLOW.withdraw(request_id, reason=reason, by=by)
 
 
 # --- Decisions ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 only along its model's transitions, under its row lock, with a reason in its history."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import models, transaction
 
@@ -49,3 +50,85 @@ def move(
             setattr(row, name, value(row) if callable(value) else value)
         row.save()
     return row
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """The review actions of one kind of case (a request, an appeal). `statuses` is its
+    TextChoices; both kinds name pending, in_review, needs_info and withdrawn alike."""
+
+    lock: Callable[[int], models.Model]
+    transitions: dict
+    refuse_if_closed: Callable[[models.Model], None]
+    statuses: type
+
+    def move(self, pk: int, target, **kwargs):
+        return move(
+            self.lock,
+            pk,
+            target,
+            transitions=self.transitions,
+            refuse_if_closed=self.refuse_if_closed,
+            **kwargs,
+        )
+
+    def take(self, pk: int, *, by):
+        in_review = self.statuses("in_review")
+
+        def already_theirs(row) -> bool:
+            return row.status == in_review and row.assigned_to_id == by.pk
+
+        return self.move(
+            pk,
+            in_review,
+            reason=f"taken by {by.get_username()}",
+            by=by,
+            done=already_theirs,
+            assigned_to=by,
+        )
+
+    def release(self, pk: int, *, by):
+        return self.move(
+            pk,
+            self.statuses("pending"),
+            reason=f"released by {by.get_username()}",
+            by=by,
+            assigned_to=None,
+        )
+
+    def pend(self, pk: int, *, reason: str, by):
+        reason = (reason or "").strip()
+        if not reason:
+            raise errors.ServiceError({"reason": errors.PEND_REASON_REQUIRED})
+        return self.move(
+            pk,
+            self.statuses("needs_info"),
+            reason=f"information needed: {reason}",
+            by=by,
+            status_reason=reason,
+        )
+
+    def answer(self, pk: int, *, notes: str, by):
+        """What was asked for was supplied: back to the queue, the notes kept."""
+        notes = (notes or "").strip()
+
+        def with_notes(row) -> str:
+            return f"{row.clinical_notes}\n\n{notes}".strip() if notes else row.clinical_notes
+
+        return self.move(
+            pk,
+            self.statuses("pending"),
+            reason="information supplied",
+            by=by,
+            clinical_notes=with_notes,
+            status_reason="",
+        )
+
+    def withdraw(self, pk: int, *, reason: str, by):
+        return self.move(
+            pk,
+            self.statuses("withdrawn"),
+            reason=f"withdrawn: {reason}".strip(": "),
+            by=by,
+            status_reason=reason,
+        )
