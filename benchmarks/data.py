@@ -268,31 +268,34 @@ def _copy_members(n_members: int, rng: random.Random, today: date) -> None:
     _copy(Member._meta.db_table, columns, lines())
 
 
+# The claim columns the loaders COPY (every benchmark that writes claims uses these).
+CLAIM_COLUMNS = [
+    "member_id",
+    "ndc",
+    "quantity",
+    "days_supply",
+    "channel",
+    "date_of_service",
+    "covers_through",
+    "status",
+    "reject_code",
+    "message",
+    "policy_id",
+    "limit_channel",
+    "limit_max_quantity",
+    "limit_per_days",
+    "on_hand",
+    "allowed_now",
+    "earliest_date",
+    "override_id",
+    "submitted_by_id",
+    "submitted_at",
+    "reversed_at",
+]
+
+
 def _copy_claims(n_members, n_claims, pks, policy_id, rng, today, progress) -> None:
-    given = [
-        "member_id",
-        "ndc",
-        "quantity",
-        "days_supply",
-        "channel",
-        "date_of_service",
-        "covers_through",
-        "status",
-        "reject_code",
-        "message",
-        "policy_id",
-        "limit_channel",
-        "limit_max_quantity",
-        "limit_per_days",
-        "on_hand",
-        "allowed_now",
-        "earliest_date",
-        "override_id",
-        "submitted_by_id",
-        "submitted_at",
-        "reversed_at",
-    ]
-    columns, suffix = _columns(Claim, given)
+    columns, suffix = _columns(Claim, CLAIM_COLUMNS)
     per_member, remainder = divmod(n_claims, n_members)
     today_ordinal = today.toordinal()
     # Columns after covers_through, for a paid Kesimpta fill at retail (1 pen / 28 days,

@@ -168,30 +168,7 @@ def _copy_new_members(numbers: list[int], today: date) -> None:
 def _copy_history(n_members: int, policies: dict, today: date) -> None:
     """FILLS_PER_MEMBER paid retail fills at the plan limit, one every `days`, for the
     members on each therapy (what adjudication would have recorded)."""
-    given = [
-        "member_id",
-        "ndc",
-        "quantity",
-        "days_supply",
-        "channel",
-        "date_of_service",
-        "covers_through",
-        "status",
-        "reject_code",
-        "message",
-        "policy_id",
-        "limit_channel",
-        "limit_max_quantity",
-        "limit_per_days",
-        "on_hand",
-        "allowed_now",
-        "earliest_date",
-        "override_id",
-        "submitted_by_id",
-        "submitted_at",
-        "reversed_at",
-    ]
-    columns, suffix = data._columns(Claim, given)
+    columns, suffix = data._columns(Claim, data.CLAIM_COLUMNS)
     pks = dict(
         Member.objects.filter(member_id__startswith=data.MEMBER_PREFIX).values_list(
             "member_id", "id"
