@@ -12,6 +12,7 @@ from .appeals import (
     request_appeals,
 )
 from .audit import access_log_entries
+from .claim_check import ClaimCheckRead, claim_check_read
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
 from .dashboard import due_next, turnaround_buckets
 from .determination import determine_request, paid_fill_dates
@@ -35,6 +36,7 @@ from .requests import (
 )
 
 __all__ = [
+    "ClaimCheckRead",
     "QueueFilters",
     "access_log_entries",
     "allowance_in_force",
@@ -43,6 +45,7 @@ __all__ = [
     "appeal_for_api",
     "appeal_history",
     "case_request",
+    "claim_check_read",
     "claim_for_answer",
     "claim_history",
     "daily_volume",

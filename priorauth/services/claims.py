@@ -1,5 +1,6 @@
 """Writes to claims: adjudicate at the point of service (docs/domain.md §2), reverse."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -11,7 +12,14 @@ from policies import rules
 from policies import selectors as policy_selectors
 from policies.validation import describe_period
 from priorauth import errors, selectors
-from priorauth.models import Claim, ClaimStatus, Member, OverrideStatus, RejectCode
+from priorauth.models import (
+    Claim,
+    ClaimStatus,
+    Member,
+    OverrideAllowance,
+    OverrideStatus,
+    RejectCode,
+)
 
 from .locks import lock_member, lock_member_by_pk, member_pk_of
 from .overrides import override_consume, override_restore
@@ -69,31 +77,36 @@ def claim_adjudicate(
 
 
 def _adjudicate(member_id: str, claim_fields: dict, today: date) -> Claim:
+    on = claim_fields["date_of_service"]
     with transaction.atomic():
         member = lock_member(member_id=member_id)
         claim = Claim(
             member=member,
-            covers_through=claim_fields["date_of_service"]
-            + timedelta(days=claim_fields["days_supply"] - 1),
+            covers_through=on + timedelta(days=claim_fields["days_supply"] - 1),
             status=ClaimStatus.PAID,
             **claim_fields,
         )
-        refusal = _eligibility_refusal(member, claim.date_of_service, today)
+        refusal = _eligibility_refusal(member, on, today)
         if refusal is not None:
             claim.status = ClaimStatus.REJECTED
             claim.reject_code, claim.message = refusal
             claim.save()
             return claim
         managed = policy_selectors.managed_limit(
-            ndc=claim.ndc,
-            channel=claim.channel,
-            on=claim.date_of_service,
-            line_of_business=member.line_of_business,
+            ndc=claim.ndc, channel=claim.channel, on=on, line_of_business=member.line_of_business
         )
         if managed is not None:
             claim.policy = managed.policy
             if managed.limit is not None:
-                _apply_limit(claim, member, managed)
+                # The fills in reach and the grant in force, in one statement.
+                read = selectors.claim_check_read(
+                    member=member,
+                    ndcs=managed.ndcs,
+                    policy_code=managed.policy.code,
+                    channel=claim.channel,
+                    on=on,
+                )
+                _apply_limit(claim, managed, fills=read.fills, allowance=read.allowance)
         claim.save()
         override = claim.override
         if (
@@ -134,7 +147,14 @@ def claim_preview(
     if managed is not None:
         claim.policy = managed.policy
         if managed.limit is not None:
-            _apply_limit(claim, member, managed)
+
+            def allowance():
+                return selectors.allowance_in_force(
+                    member=member, policy_code=managed.policy.code, channel=channel, on=on
+                )
+
+            fills = selectors.fills_reaching(member=member, ndcs=managed.ndcs, on=on)
+            _apply_limit(claim, managed, fills=fills, allowance=allowance)
     return claim
 
 
@@ -154,29 +174,34 @@ def _eligibility_refusal(member: Member, on: date, today: date) -> tuple[str, st
     return None
 
 
-def _apply_limit(claim: Claim, member: Member, managed: policy_selectors.ManagedLimit) -> None:
-    """Run the pure rule and copy its outcome onto the claim (not saved yet)."""
+def _apply_limit(
+    claim: Claim,
+    managed: policy_selectors.ManagedLimit,
+    *,
+    fills: list[rules.Fill],
+    allowance: Callable[[], OverrideAllowance | None],
+) -> None:
+    """Run the pure rule and copy its outcome onto the claim (not saved yet).
+
+    `allowance()` gives the member's override grant in force for the claim's channel
+    and day; it is asked only when the plain limit rejects."""
     quantity_limit = managed.limit
     plain = rules.Limit(quantity_limit.max_quantity, quantity_limit.per_days)
     on = claim.date_of_service
-    fills = selectors.fills_reaching(member=member, ndcs=managed.ndcs, on=on)
     outcome = rules.decide(
         quantity=claim.quantity, days_supply=claim.days_supply, on=on, fills=fills, limit=plain
     )
-    allowance = None
+    grant = None
     if not outcome.paid:
-        # Only now is the override worth a query: most claims pay under the plain limit.
-        allowance = selectors.allowance_in_force(
-            member=member, policy_code=managed.policy.code, channel=claim.channel, on=on
-        )
-        if allowance is not None:
+        grant = allowance()
+        if grant is not None:
             outcome = rules.decide(
                 quantity=claim.quantity,
                 days_supply=claim.days_supply,
                 on=on,
                 fills=fills,
                 limit=plain,
-                override_limit=rules.Limit(allowance.max_quantity, allowance.per_days),
+                override_limit=rules.Limit(grant.max_quantity, grant.per_days),
             )
     applied = outcome.applied.limit
     claim.limit_channel = claim.channel
@@ -186,7 +211,7 @@ def _apply_limit(claim: Claim, member: Member, managed: policy_selectors.Managed
     claim.on_hand = on_hand.quantize(ON_HAND_PLACES, rounding=ROUND_HALF_EVEN)
     if outcome.paid:
         claim.status = ClaimStatus.PAID
-        claim.override = allowance.override if outcome.uses_override else None
+        claim.override = grant.override if outcome.uses_override else None
         return
     claim.status = ClaimStatus.REJECTED
     claim.reject_code = RejectCode.PLAN_LIMITATIONS_EXCEEDED

@@ -47,17 +47,19 @@ def test_a_claim_that_pays_takes_three_queries_whatever_the_history(member_with_
         warm_up(as_intake)
         claim, queries = adjudicate(TODAY, quantity=1)
     assert claim.status == "paid"
-    # lock the member, read the fills in reach, insert the claim (the policy is cached)
+    # lock the member, read its fills in reach and its grant in force (one statement,
+    # selectors/claim_check.py), insert the claim (the policy is cached)
     assert len(queries) == 3, "\n".join(queries)
+    assert "JOIN" in queries[1] and queries[2].startswith("INSERT")
 
 
-def test_a_rejected_claim_takes_four_queries(member_with_history):
+def test_a_rejected_claim_takes_three_queries_too(member_with_history):
     with at_noon(TODAY):
         adjudicate(TODAY, quantity=1)  # pays, and warms the cache for today
         claim, queries = adjudicate(TODAY, quantity=1)
     assert claim.status == "rejected"
-    # ... plus the look-up of an override in force
-    assert len(queries) == 4, "\n".join(queries)
+    # the override in force was read with the fills, before the rule needed it
+    assert len(queries) == 3, "\n".join(queries)
 
 
 def test_the_first_claim_after_a_policy_change_reads_the_policy_again(member_with_history):
@@ -94,14 +96,16 @@ def claim_over_http(client):
 
 
 @pytest.mark.parametrize(
-    "authentication",
+    ("authentication", "expected"),
     [
-        "priorauth.api.authentication.TokenAuthentication",  # counts failures (ADR 0009)
-        "rest_framework.authentication.TokenAuthentication",  # DRF's own
+        # the token, its user and the user's roles in one query, then the claim check's three
+        ("priorauth.api.authentication.TokenAuthentication", 4),
+        # DRF's own: the token and its user, then the roles, then the claim check's three
+        ("rest_framework.authentication.TokenAuthentication", 5),
     ],
 )
-def test_a_claim_through_the_api_takes_five_queries_with_either_token_check(
-    member_with_history, as_intake, as_claims, monkeypatch, authentication
+def test_a_claim_through_the_api_takes_four_queries(
+    member_with_history, as_intake, as_claims, monkeypatch, authentication, expected
 ):
     from django.utils.module_loading import import_string
 
@@ -113,5 +117,4 @@ def test_a_claim_through_the_api_takes_five_queries_with_either_token_check(
         answer, queries = claim_over_http(as_claims)
     assert answer.status_code == 201, answer.content
     assert answer.json()["status"] == "paid"
-    # the token and its user, the user's roles, then the claim check's three
-    assert len(queries) == 5, "\n".join(queries)
+    assert len(queries) == expected, "\n".join(queries)
