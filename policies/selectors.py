@@ -70,6 +70,31 @@ def managed_limit(
     return found
 
 
+@dataclass(frozen=True)
+class ClaimReach:
+    """What a claim for an NDC may be checked against before the member is known: the
+    managed limit for each line of business, and the NDCs and policy codes those reach.
+    The claim check reads them in the same round trip that locks the member."""
+
+    by_line_of_business: dict[str, ManagedLimit | None]
+    ndcs: tuple[str, ...]
+    policy_codes: tuple[str, ...]
+
+
+def claim_reach(*, ndc: str, channel: str, on: date) -> ClaimReach:
+    """The managed limit of an NDC for every line of business (each cached as above)."""
+    by_line = {
+        line: managed_limit(ndc=ndc, channel=channel, on=on, line_of_business=line)
+        for line in LineOfBusiness.values
+    }
+    found = [managed for managed in by_line.values() if managed is not None]
+    return ClaimReach(
+        by_line_of_business=by_line,
+        ndcs=tuple(sorted({n for managed in found for n in managed.ndcs})),
+        policy_codes=tuple(sorted({managed.policy.code for managed in found})),
+    )
+
+
 def _load_managed_limit(
     *, ndc: str, channel: str, on: date, line_of_business: str
 ) -> ManagedLimit | None:

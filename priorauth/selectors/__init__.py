@@ -12,7 +12,7 @@ from .appeals import (
     request_appeals,
 )
 from .audit import access_log_entries
-from .claim_check import ClaimCheckRead, claim_check_read
+from .claim_check import ClaimCheckRead, lock_member_for_claim
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
 from .dashboard import due_next, turnaround_buckets
 from .determination import determine_request, paid_fill_dates
@@ -45,7 +45,6 @@ __all__ = [
     "appeal_for_api",
     "appeal_history",
     "case_request",
-    "claim_check_read",
     "claim_for_answer",
     "claim_history",
     "daily_volume",
@@ -53,6 +52,7 @@ __all__ = [
     "determine_request",
     "due_next",
     "fills_reaching",
+    "lock_member_for_claim",
     "member_appeals",
     "member_by_id",
     "member_claims_since",

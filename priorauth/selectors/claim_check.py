@@ -1,20 +1,30 @@
-"""The claim check's one read after the member's lock: the fills and the override grants
-the rule may need, in one statement (docs/decisions/0020-claim-check-reads.md).
+"""The claim check's reads: lock the member, then read the fills and the override grants
+the rule may need, in one round trip to the database
+(docs/decisions/0020-claim-check-round-trips.md).
 
 Hand-written SQL, because this runs on every claim and the ORM cannot say it in one
 statement: two outer joins from the member whose conditions sit in their ON clauses.
-Each round trip to the database costs more than the rule itself; before, a rejected
-claim read its override grant in a second query. The SQL is built once per process;
-values come back through each field's own database converters, so Decimals and dates
-are exactly what the ORM would give, on SQLite and on PostgreSQL.
+Each round trip costs more than the rule itself (issue 14). The SQL is built once per
+process; values come back through each field's own database converters, so Decimals and
+dates are exactly what the ORM would give, on SQLite and on PostgreSQL.
 
-It is not the statement that takes the lock, on purpose: under READ COMMITTED a
-`SELECT ... FOR UPDATE` that waits for another claim's lock reads the joined rows from
-the snapshot it started with, so it would miss the fill that claim just committed
-(tests/services/test_concurrency.py caught it). The lock comes first (services/locks.py);
-this statement starts after it, and sees every committed fill.
+Two statements, one round trip. The lock and the read are separate statements on
+purpose: under READ COMMITTED a `SELECT ... FOR UPDATE` that waits for another claim's
+lock reads the joined rows from the snapshot it started with, so it would miss the fill
+that claim just committed (tests/services/test_concurrency.py caught it). On PostgreSQL
+both are sent together in psycopg's pipeline mode: the server runs them in order, the
+read's snapshot is taken after the lock is held, and the client waits once. (With the
+BEGIN that opens the transaction, three statements share that round trip.) SQLite has no
+row locks and no network: its transactions start IMMEDIATE (settings), which serialises
+writers, and the two statements simply run one after the other.
+
+The member's line of business picks the policy, and it is not known until the lock's row
+comes back; so the read takes the fills of every NDC that a policy in force for any line
+of business groups with this one, and the grants of every such policy, and
+`ClaimCheckRead` keeps those of the member's own policy.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -22,57 +32,74 @@ from functools import cache
 from django.db import connection
 
 from policies import rules
+from policies.selectors import ClaimReach
 from priorauth.models import ClaimStatus, Member, Override, OverrideAllowance
 from priorauth.models.claims import Claim
 from priorauth.models.overrides import IN_FORCE_STATUSES
 
-FILL_FIELDS = ("id", "date_of_service", "quantity", "days_supply")
+FILL_FIELDS = ("id", "ndc", "date_of_service", "quantity", "days_supply")
 
 
 @dataclass(frozen=True)
 class ClaimCheckRead:
     """What the claim check read under the member's lock."""
 
-    fills: list[rules.Fill]  # in date-of-service order, as the rule counts them
-    grant: OverrideAllowance | None  # in force on the day, for the claim's channel
+    fills: tuple[tuple[str, rules.Fill], ...]  # (ndc, fill), in date-of-service order
+    grants: tuple[OverrideAllowance, ...]  # in force on the day, for the claim's channel
 
-    def allowance(self) -> OverrideAllowance | None:
-        return self.grant
+    def fills_of(self, ndcs: tuple[str, ...]) -> list[rules.Fill]:
+        wanted = set(ndcs)
+        return [fill for ndc, fill in self.fills if ndc in wanted]
+
+    def grant_of(self, policy_code: str) -> OverrideAllowance | None:
+        # One override of a policy may be in force (a constraint), one grant per channel.
+        return next((g for g in self.grants if g.override.policy_code == policy_code), None)
 
 
-def claim_check_read(
-    *,
-    member: Member,
-    ndcs: tuple[str, ...],
-    policy_code: str,
-    channel: str,
-    on: date,
-) -> ClaimCheckRead:
-    """The member's paid fills of `ndcs` whose supply reaches `on`, and its override
-    grant for `channel` in force on `on` under the policy. The caller holds the member's
-    lock (services/locks.py)."""
-    statement = _statement(connection.vendor, len(ndcs))
+def lock_member_for_claim(
+    *, member_id: str, reach: ClaimReach, channel: str, on: date
+) -> tuple[Member | None, ClaimCheckRead]:
+    """Lock the member (None when there is none) and read its paid fills of the reach's
+    NDCs whose supply reaches `on`, and its grants for `channel` in force on `on` under
+    the reach's policies. Call inside transaction.atomic()."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_member_for_claim must be called inside transaction.atomic().")
+    statements = _statements(connection.vendor, len(reach.ndcs), len(reach.policy_codes))
     day = connection.ops.adapt_datefield_value(on)
-    params = [
+    read_params = [
         ClaimStatus.PAID,
         day,
-        *ndcs,
+        *reach.ndcs,
         channel,
         *IN_FORCE_STATUSES,
         day,
         day,
-        policy_code,
-        member.pk,
+        *reach.policy_codes,
+        member_id,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        rows = cursor.fetchall()
-    return statement.read(member, rows)
+    connection.ensure_connection()
+    # Errors surface when the pipeline ends, outside the cursors' execute: wrapped as
+    # Django's, like any other query's.
+    with connection.cursor() as lock, connection.cursor() as read:
+        with connection.wrap_database_errors, _one_round_trip():
+            lock.execute(statements.lock_sql, [member_id])
+            read.execute(statements.read_sql, read_params)
+        member_rows, read_rows = lock.fetchall(), read.fetchall()
+    if not member_rows:
+        return None, ClaimCheckRead(fills=(), grants=())
+    member = statements.member.instance(member_rows[0])
+    return member, statements.read(member, read_rows)
+
+
+def _one_round_trip():
+    if connection.vendor == "postgresql":
+        return connection.connection.pipeline()
+    return nullcontext()
 
 
 @dataclass(frozen=True)
 class _Columns:
-    """One model's columns in the statement: where they start, and their converters."""
+    """One model's columns in a statement: where they start, and their converters."""
 
     model: type
     fields: tuple
@@ -93,41 +120,48 @@ class _Columns:
 
 
 @dataclass(frozen=True)
-class _Statement:
-    sql: str
+class _Statements:
+    lock_sql: str
+    read_sql: str
+    member: _Columns
     fill: _Columns
     allowance: _Columns
     override: _Columns
 
     def read(self, member: Member, rows: list[tuple]) -> ClaimCheckRead:
-        fills, allowances = {}, {}
-        for row in rows:  # fills x grants: each of them appears once per row of the other
+        fills, grants = {}, {}
+        for row in rows:  # fills x grants: each appears once per row of the other
             fill_id = row[self.fill.start]
             if fill_id is not None and fill_id not in fills:
-                pk, filled_on, quantity, days_supply = self.fill.values(row)
-                fills[pk] = rules.Fill(pk, filled_on, quantity, days_supply)
+                pk, ndc, filled_on, quantity, days_supply = self.fill.values(row)
+                fills[pk] = (ndc, rules.Fill(pk, filled_on, quantity, days_supply))
             grant_id = row[self.allowance.start]
-            if grant_id is not None and grant_id not in allowances:
-                allowance = self.allowance.instance(row)
-                override = self.override.instance(row)
-                override.member = member
-                allowance.override = override
-                allowances[grant_id] = allowance
-        # One override of a policy may be in force (a constraint), with one grant per channel.
-        (grant,) = allowances.values() or [None]
-        ordered = sorted(fills.values(), key=lambda fill: (fill.filled_on, fill.ref))
-        return ClaimCheckRead(fills=ordered, grant=grant)
+            if grant_id is not None and grant_id not in grants:
+                grant = self.allowance.instance(row)
+                grant.override = self.override.instance(row)
+                grant.override.member = member
+                grants[grant_id] = grant
+        ordered = sorted(fills.values(), key=lambda pair: (pair[1].filled_on, pair[1].ref))
+        return ClaimCheckRead(fills=tuple(ordered), grants=tuple(grants.values()))
 
 
 @cache
-def _statement(vendor: str, n_ndcs: int) -> _Statement:
-    fill_fields = tuple(Claim._meta.get_field(name) for name in FILL_FIELDS)
-    fill = _Columns(Claim, fill_fields, 0)
-    allowance = _Columns(
-        OverrideAllowance, _concrete(OverrideAllowance), fill.start + len(fill.fields)
-    )
-    override = _Columns(Override, _concrete(Override), allowance.start + len(allowance.fields))
+def _statements(vendor: str, n_ndcs: int, n_codes: int) -> _Statements:
     quote = connection.ops.quote_name
+    member = _Columns(Member, tuple(Member._meta.concrete_fields), 0)
+    fill = _Columns(Claim, tuple(Claim._meta.get_field(name) for name in FILL_FIELDS), 0)
+    allowance = _Columns(
+        OverrideAllowance, tuple(OverrideAllowance._meta.concrete_fields), len(fill.fields)
+    )
+    override = _Columns(
+        Override, tuple(Override._meta.concrete_fields), allowance.start + len(allowance.fields)
+    )
+    lock_sql = (
+        f"SELECT {', '.join(quote(f.column) for f in member.fields)} "
+        f"FROM {quote(Member._meta.db_table)} WHERE member_id = %s"
+        # SQLite has no row locks (see the module's docstring).
+        + (" FOR UPDATE" if vendor == "postgresql" else "")
+    )
     columns = ", ".join(
         [
             *(f"f.{quote(f.column)}" for f in fill.fields),
@@ -141,7 +175,7 @@ def _statement(vendor: str, n_ndcs: int) -> _Statement:
             *(f"o.{quote(f.column)} AS {quote('o_' + f.column)}" for f in override.fields),
         ]
     )
-    sql = f"""
+    read_sql = f"""
         SELECT {columns}
         FROM {quote(Member._meta.db_table)} m
         LEFT JOIN {quote(Claim._meta.db_table)} f
@@ -153,15 +187,11 @@ def _statement(vendor: str, n_ndcs: int) -> _Statement:
             JOIN {quote(Override._meta.db_table)} o ON o.id = a.override_id
             WHERE a.channel = %s AND o.status IN ({_placeholders(len(IN_FORCE_STATUSES))})
             AND o.starts_on <= %s AND o.ends_on >= %s
-            AND o.policy_code = %s
+            AND o.policy_code IN ({_placeholders(n_codes)})
         ) g ON g.{quote("o_member_id")} = m.id
-        WHERE m.id = %s
+        WHERE m.member_id = %s
     """
-    return _Statement(sql=sql, fill=fill, allowance=allowance, override=override)
-
-
-def _concrete(model) -> tuple:
-    return tuple(model._meta.concrete_fields)
+    return _Statements(lock_sql, read_sql, member, fill, allowance, override)
 
 
 def _placeholders(n: int) -> str:

@@ -21,7 +21,7 @@ from priorauth.models import (
     RejectCode,
 )
 
-from .locks import lock_member, lock_member_by_pk, member_pk_of
+from .locks import lock_member_by_pk, member_pk_of
 from .overrides import override_consume, override_restore
 
 ON_HAND_PLACES = Decimal("0.000001")
@@ -78,8 +78,19 @@ def claim_adjudicate(
 
 def _adjudicate(member_id: str, claim_fields: dict, today: date) -> Claim:
     on = claim_fields["date_of_service"]
+    # The policies that may manage the NDC, per line of business: cached, no query.
+    reach = policy_selectors.claim_reach(
+        ndc=claim_fields["ndc"], channel=claim_fields["channel"], on=on
+    )
     with transaction.atomic():
-        member = lock_member(member_id=member_id)
+        # The member's lock, then its fills and grants: one round trip (ADR 0020).
+        member, read = selectors.lock_member_for_claim(
+            member_id=member_id, reach=reach, channel=claim_fields["channel"], on=on
+        )
+        if member is None:
+            raise errors.ServiceError(
+                {"member_id": errors.UNKNOWN_MEMBER.format(member_id=member_id)}
+            )
         claim = Claim(
             member=member,
             covers_through=on + timedelta(days=claim_fields["days_supply"] - 1),
@@ -92,21 +103,16 @@ def _adjudicate(member_id: str, claim_fields: dict, today: date) -> Claim:
             claim.reject_code, claim.message = refusal
             claim.save()
             return claim
-        managed = policy_selectors.managed_limit(
-            ndc=claim.ndc, channel=claim.channel, on=on, line_of_business=member.line_of_business
-        )
+        managed = reach.by_line_of_business[member.line_of_business]
         if managed is not None:
             claim.policy = managed.policy
             if managed.limit is not None:
-                # The fills in reach and the grant in force, in one statement.
-                read = selectors.claim_check_read(
-                    member=member,
-                    ndcs=managed.ndcs,
-                    policy_code=managed.policy.code,
-                    channel=claim.channel,
-                    on=on,
+                _apply_limit(
+                    claim,
+                    managed,
+                    fills=read.fills_of(managed.ndcs),
+                    allowance=lambda: read.grant_of(managed.policy.code),
                 )
-                _apply_limit(claim, managed, fills=read.fills, allowance=read.allowance)
         claim.save()
         override = claim.override
         if (
