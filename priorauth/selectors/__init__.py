@@ -18,9 +18,11 @@ from .determination import determine_request, paid_fill_dates
 from .members import member_by_id, member_with_overrides
 from .metrics import appeal_clock, daily_volume, decision_rows, metrics_report
 from .overrides import (
+    OverrideTerms,
     allowance_in_force,
     member_overrides,
     override_in_force,
+    override_terms,
     overrides_for_api,
     overrides_in_force,
     overrides_not_in_force,
@@ -35,6 +37,7 @@ from .requests import (
 )
 
 __all__ = [
+    "OverrideTerms",
     "QueueFilters",
     "access_log_entries",
     "allowance_in_force",
@@ -58,6 +61,7 @@ __all__ = [
     "member_with_overrides",
     "metrics_report",
     "override_in_force",
+    "override_terms",
     "overrides_for_api",
     "overrides_in_force",
     "overrides_not_in_force",
