@@ -35,10 +35,12 @@ from .requests import (
     request_history,
     requests_submitted_by,
 )
+from .search import SearchFilters, search_cases, status_choices
 
 __all__ = [
     "OverrideTerms",
     "QueueFilters",
+    "SearchFilters",
     "access_log_entries",
     "allowance_in_force",
     "appeal_case",
@@ -71,6 +73,8 @@ __all__ = [
     "request_for_api",
     "request_history",
     "requests_submitted_by",
+    "search_cases",
+    "status_choices",
     "turnaround_buckets",
     "work_queue",
 ]
