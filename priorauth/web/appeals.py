@@ -91,7 +91,7 @@ def _appeal_context(request, appeal: Appeal) -> dict:
             "overdue": appeal.is_overdue(now),
             "powers": powers(request.user, appeal),
             "take_over_notice": confirm.take_over_notice(appeal, request.user),
-            "overturn_sentences": confirm.approval_sentences(context["criteria"], case.policy),
+            "overturn_sentences": confirm.approval_sentences(context["criteria"], context["unit"]),
             "uphold_then": confirm.UPHOLD_THEN,
             "overturn_title": _overturn_title(appeal),
             "uphold_title": _uphold_title(appeal),

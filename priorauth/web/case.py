@@ -42,7 +42,7 @@ def _case_context(request, case: OverrideRequest) -> dict:
             "deny_reason": case.policy.otherwise if request.GET.get(USE_POLICY_SENTENCE) else "",
             "use_policy_sentence": USE_POLICY_SENTENCE,
             "take_over_notice": confirm.take_over_notice(case, request.user),
-            "approve_sentences": confirm.approval_sentences(context["criteria"], case.policy),
+            "approve_sentences": confirm.approval_sentences(context["criteria"], context["unit"]),
             "deny_then": confirm.denial_then(),
             "approve_title": _approve_title(case),
             "deny_title": _deny_title(case),

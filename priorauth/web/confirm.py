@@ -102,19 +102,17 @@ def authorization_sentence(grants, ends_on, unit: str) -> str:
     return f"Creates authorization for {' or '.join(each)} until {ends_on:%Y-%m-%d}."
 
 
-def approval_sentence(criterion, policy, today) -> str:
+def approval_sentence(criterion, unit: str, today) -> str:
     """What approving under `criterion` today creates (selectors.override_terms)."""
     terms = selectors.override_terms(criterion, today)
-    sentence = authorization_sentence(
-        terms.grants, terms.ends_on, policy_selectors.policy_unit(policy)
-    )
+    sentence = authorization_sentence(terms.grants, terms.ends_on, unit)
     return f"{sentence} One fill (a one-time override)." if terms.one_time else sentence
 
 
-def approval_sentences(criteria, policy) -> list[tuple[int, str]]:
+def approval_sentences(criteria, unit: str) -> list[tuple[int, str]]:
     """(number, sentence) for each criterion, for the page's dialog (prefetch `grants`)."""
     today = timezone.localdate()
-    return [(c.number, approval_sentence(c, policy, today)) for c in criteria]
+    return [(c.number, approval_sentence(c, unit, today)) for c in criteria]
 
 
 def _criterion(policy, posted: str | None):
@@ -137,7 +135,8 @@ def _criterion(policy, posted: str | None):
 
 def approve_preview(request, case, *, title: str, confirm_label: str) -> Preview:
     criterion = _criterion(case.policy, request.POST.get("criterion_number"))
-    sentence = approval_sentence(criterion, case.policy, timezone.localdate())
+    unit = policy_selectors.policy_unit(case.policy)
+    sentence = approval_sentence(criterion, unit, timezone.localdate())
     return Preview(
         title=title,
         confirm_label=confirm_label,
