@@ -35,7 +35,7 @@ document.addEventListener("click", (event) => {
       form.elements.take_over.value = "1";
     }
     dialog.close();
-    form.submit();
+    form.requestSubmit(); // a submit event again: drafts.js marks its text as sent
   } else if (action === "close-dialog") {
     button.closest("dialog").close();
   }
@@ -47,6 +47,8 @@ document.addEventListener("click", (event) => {
 // unconfirmed and the server answers with the same confirmation as a page. A form whose
 // required field (data-confirm-needs) is empty is sent as it is: the server refuses it
 // beside the field.
+// Captured before the form's own listeners (drafts.js), so a submit that only opens the
+// dialog is not taken for a sent form.
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
   if (!form || form.elements.confirmed.value === "1") {
@@ -61,6 +63,7 @@ document.addEventListener("submit", (event) => {
     return;
   }
   event.preventDefault();
+  event.stopImmediatePropagation();
   const criterion = form.elements.criterion_number;
   dialog.querySelectorAll("[data-when-criterion]").forEach((line) => {
     line.hidden = !criterion || line.dataset.whenCriterion !== criterion.value;
@@ -69,7 +72,7 @@ document.addEventListener("submit", (event) => {
     quote.textContent = form.elements[quote.dataset.echo].value.trim();
   });
   dialog.showModal();
-});
+}, true);
 
 // A form marked data-focus-first-error, shown again with errors: the first field at fault
 // has the focus, and a screen reader reads its error with it (aria-describedby).
