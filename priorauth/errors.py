@@ -72,6 +72,16 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class TakeOverRequired(Conflict):
+    """Deciding a case (approve, deny, pend, overturn, uphold) that someone else holds,
+    without saying so: 409, naming the holder, so the caller can ask the person and retry
+    with `take_over` (docs/domain.md §6)."""
+
+    def __init__(self, errors, *, holder_name: str):
+        super().__init__(errors)
+        self.holder_name = holder_name
+
+
 UNKNOWN_MEMBER = "No member with ID {member_id}."
 DUPLICATE_MEMBER = "A member with ID {member_id} already exists."
 DATE_OF_SERVICE_IN_FUTURE = "The date of service {date} is in the future (today is {today})."
@@ -108,6 +118,12 @@ ACTIVE_OVERRIDE_EXISTS = (
 )
 TRANSITION_REFUSED = "An {what} that is {current} cannot become {target}."
 PEND_REASON_REQUIRED = "Say what information is needed."
+ASSIGNED_TO_SOMEONE_ELSE = (
+    "{what} {id} is assigned to {name}. Deciding it reassigns it to you: "
+    "send take_over: true to confirm."
+)
+# What a reviewer reads before deciding a case someone else holds (pages and dialogs).
+TAKE_OVER_NOTICE = "Assigned to {name}. Deciding it reassigns it to you."
 REVOKE_REASON_REQUIRED = "A revocation needs a reason."
 UNKNOWN_OVERRIDE = "No override with ID {id}."
 OVERRIDE_NOT_ACTIVE = (

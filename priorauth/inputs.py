@@ -186,6 +186,15 @@ class DecisionInput(serializers.Serializer):
     )
     criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    take_over = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Deciding a case assigned to someone else reassigns it to you. Without "
+            "take_over: true such a decision is refused (409) with a message naming the "
+            "assignee; with it, the case is reassigned (in its history) and then decided."
+        ),
+    )
 
     def validate(self, attrs):
         if attrs["decision"] == DecisionOutcome.APPROVE and attrs.get("criterion_number") is None:
@@ -215,6 +224,15 @@ class AppealDecisionInput(serializers.Serializer):
     )
     criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    take_over = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Deciding a case assigned to someone else reassigns it to you. Without "
+            "take_over: true such a decision is refused (409) with a message naming the "
+            "assignee; with it, the case is reassigned (in its history) and then decided."
+        ),
+    )
 
     def validate(self, attrs):
         if attrs["decision"] == AppealOutcome.OVERTURN and attrs.get("criterion_number") is None:

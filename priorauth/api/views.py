@@ -144,6 +144,7 @@ class DecisionView(BaseAPIView):
             outcome=data["decision"],
             criterion_number=data.get("criterion_number"),
             reason=data.get("reason", ""),
+            take_over=data["take_over"],
             by=request.user,
         )
         decided = selectors.request_for_api(request_id)
@@ -210,6 +211,7 @@ class AppealDecisionView(BaseAPIView):
             outcome=data["decision"],
             criterion_number=data.get("criterion_number"),
             reason=data.get("reason", ""),
+            take_over=data["take_over"],
             by=request.user,
         )
         return Response(serializers.AppealSerializer(selectors.appeal_for_api(appeal_id)).data)

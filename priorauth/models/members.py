@@ -88,5 +88,9 @@ class Prescription(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # Search by NDC (selectors/search.py) finds the prescriptions, then their requests.
+        indexes = [models.Index(fields=["ndc"], name="prescription_ndc_idx")]
+
     def __str__(self) -> str:
         return f"NDC {self.ndc}, {self.quantity.normalize():f} for {self.days_supply} days"

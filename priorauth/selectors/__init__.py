@@ -19,9 +19,11 @@ from .determination import determine_request, paid_fill_dates
 from .members import member_by_id, member_with_overrides
 from .metrics import appeal_clock, daily_volume, decision_rows, metrics_report
 from .overrides import (
+    OverrideTerms,
     allowance_in_force,
     member_overrides,
     override_in_force,
+    override_terms,
     overrides_for_api,
     overrides_in_force,
     overrides_not_in_force,
@@ -34,10 +36,13 @@ from .requests import (
     request_history,
     requests_submitted_by,
 )
+from .search import SearchFilters, search_cases, status_choices
 
 __all__ = [
     "ClaimCheckRead",
+    "OverrideTerms",
     "QueueFilters",
+    "SearchFilters",
     "access_log_entries",
     "allowance_in_force",
     "appeal_case",
@@ -61,6 +66,7 @@ __all__ = [
     "member_with_overrides",
     "metrics_report",
     "override_in_force",
+    "override_terms",
     "overrides_for_api",
     "overrides_in_force",
     "overrides_not_in_force",
@@ -70,6 +76,8 @@ __all__ = [
     "request_for_api",
     "request_history",
     "requests_submitted_by",
+    "search_cases",
+    "status_choices",
     "turnaround_buckets",
     "work_queue",
 ]

@@ -1,11 +1,47 @@
 """Reads of overrides. "In force" is always Override.objects.in_force / in_force_on."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 
+from policies.models import Criterion
 from priorauth.models import Member, Override, OverrideAllowance, in_force_on
+
+
+@dataclass(frozen=True)
+class Grant:
+    channel: str
+    max_quantity: Decimal
+    per_days: int
+
+
+@dataclass(frozen=True)
+class OverrideTerms:
+    """What an approval under a criterion creates: its dates and its grants."""
+
+    starts_on: date
+    ends_on: date
+    one_time: bool
+    grants: tuple[Grant, ...]
+
+
+def override_terms(criterion: Criterion, today: date) -> OverrideTerms:
+    """The override an approval under `criterion` on `today` would create. The one
+    computation: services.overrides.override_create writes these terms, and the pages show
+    them before a reviewer approves ("Creates authorization for …"). Prefetch `grants`
+    when reading several criteria."""
+    return OverrideTerms(
+        starts_on=today,
+        ends_on=today + timedelta(days=criterion.approval_days - 1),
+        one_time=criterion.one_time,
+        grants=tuple(
+            Grant(channel=g.channel, max_quantity=g.max_quantity, per_days=g.per_days)
+            for g in criterion.grants.all()
+        ),
+    )
 
 
 def allowance_in_force(

@@ -217,8 +217,8 @@ def appeal_release(*, appeal_id: int, by) -> Appeal:
     return _WORKFLOW.release(appeal_id, by=by)
 
 
-def appeal_pend(*, appeal_id: int, reason: str, by) -> Appeal:
-    return _WORKFLOW.pend(appeal_id, reason=reason, by=by)
+def appeal_pend(*, appeal_id: int, reason: str, by, take_over: bool = False) -> Appeal:
+    return _WORKFLOW.pend(appeal_id, reason=reason, by=by, take_over=take_over)
 
 
 def appeal_answer(*, appeal_id: int, notes: str, by) -> Appeal:
@@ -239,10 +239,17 @@ class AppealResult:
 
 
 def appeal_decide(
-    *, appeal_id: int, outcome: str, by, criterion_number: int | None = None, reason: str = ""
+    *,
+    appeal_id: int,
+    outcome: str,
+    by,
+    criterion_number: int | None = None,
+    reason: str = "",
+    take_over: bool = False,
 ) -> AppealResult:
     """Overturn (creating the override) or uphold. Exactly one decision ever wins; the
-    person who denied the request never decides its appeal; only a physician upholds."""
+    person who denied the request never decides its appeal; only a physician upholds.
+    An appeal someone else holds needs `take_over`, as a request does."""
     reason = (reason or "").strip()
     if outcome == AppealOutcome.UPHOLD and not reason:
         raise errors.ServiceError({"reason": errors.REASON_REQUIRED})
@@ -255,6 +262,7 @@ def appeal_decide(
             appeal = _lock_appeal(appeal_id)
             _refuse_if_closed(appeal)
             role = _decider_role(appeal, outcome, by)
+            workflow.reassign_to_decider(appeal, by=by, take_over=take_over)
             if outcome == AppealOutcome.OVERTURN:
                 return _overturn(appeal, criterion_number, reason, by, role)
             return _uphold(appeal, reason, by, role)

@@ -7,7 +7,7 @@ also read the member's claims or overrides take the member lock first (locks.py)
 """
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -69,6 +69,7 @@ def override_create(
                 )
             }
         )
+    terms = selectors.override_terms(criterion, today)  # what the confirmation showed
     override = Override(
         request=request,
         member=member,
@@ -76,9 +77,9 @@ def override_create(
         policy_code=policy.code,
         criterion=criterion,
         authorization_number=_new_authorization_number(today),
-        one_time=criterion.one_time,
-        starts_on=today,
-        ends_on=today + timedelta(days=criterion.approval_days - 1),
+        one_time=terms.one_time,
+        starts_on=terms.starts_on,
+        ends_on=terms.ends_on,
     )
     override._change_reason = reason or f"approved under criterion {criterion.number}"
     override._history_user = by
@@ -90,7 +91,7 @@ def override_create(
             max_quantity=grant.max_quantity,
             per_days=grant.per_days,
         )
-        for grant in criterion.grants.all()
+        for grant in terms.grants
     )
     return override
 

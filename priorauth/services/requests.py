@@ -230,8 +230,10 @@ def override_request_release(*, request_id: int, by) -> OverrideRequest:
     return _WORKFLOW.release(request_id, by=by)
 
 
-def override_request_pend(*, request_id: int, reason: str, by) -> OverrideRequest:
-    return _WORKFLOW.pend(request_id, reason=reason, by=by)
+def override_request_pend(
+    *, request_id: int, reason: str, by, take_over: bool = False
+) -> OverrideRequest:
+    return _WORKFLOW.pend(request_id, reason=reason, by=by, take_over=take_over)
 
 
 def override_request_answer(*, request_id: int, notes: str, by) -> OverrideRequest:
@@ -259,8 +261,12 @@ def override_request_decide(
     by,
     criterion_number: int | None = None,
     reason: str = "",
+    take_over: bool = False,
 ) -> DecisionResult:
-    """Approve (creating the override) or deny a request. Exactly one decision ever wins."""
+    """Approve (creating the override) or deny a request. Exactly one decision ever wins.
+
+    A request someone else holds is refused (409, TakeOverRequired) unless `take_over`:
+    then it is reassigned to `by`, in its history, before the decision."""
     reason = (reason or "").strip()
     if outcome == DecisionOutcome.DENY and not reason:
         raise errors.ServiceError({"reason": errors.REASON_REQUIRED})
@@ -272,6 +278,7 @@ def override_request_decide(
             lock_member_by_pk(member_pk)
             request = _lock_request(request_id)
             _refuse_if_closed(request)
+            workflow.reassign_to_decider(request, by=by, take_over=take_over)
             if outcome == DecisionOutcome.APPROVE:
                 return _approve(request, criterion_number, by)
             return _deny(request, reason, by)

@@ -26,6 +26,36 @@ def transition(row: models.Model, target, *, transitions: dict, reason: str, by)
     row._history_user = by
 
 
+def person_name(user) -> str:
+    """A colleague as people name them: the full name, else the username."""
+    return user.get_full_name() or user.get_username()
+
+
+def reassign_to_decider(row: models.Model, *, by, take_over: bool) -> None:
+    """Before `by` decides a locked open row: a row someone else holds is refused unless
+    `take_over`; with it, the row is reassigned to `by` first, with its own history row, so the
+    history says who held it and who took it over (and the holder no longer reads as the
+    assignee of a case they did not decide)."""
+    holder = row.assigned_to
+    if holder is None or holder.pk == by.pk:
+        return
+    name = person_name(holder)
+    if not take_over:
+        what = row._meta.verbose_name
+        raise errors.TakeOverRequired(
+            {
+                "take_over": errors.ASSIGNED_TO_SOMEONE_ELSE.format(
+                    what=what[:1].upper() + what[1:], id=row.pk, name=name
+                )
+            },
+            holder_name=name,
+        )
+    row.assigned_to = by
+    row._change_reason = f"reassigned from {holder.get_username()} to {by.get_username()} to decide"
+    row._history_user = by
+    row.save()
+
+
 def move(
     lock: Callable[[int], models.Model],
     pk: int,
@@ -36,15 +66,19 @@ def move(
     reason: str,
     by,
     done: Callable[[models.Model], bool] | None = None,
+    before: Callable[[models.Model], None] | None = None,
     **fields,
 ):
     """Lock the row, move it to `target`, set `fields` (a callable value is computed from
-    the locked row). `done(row)` true: the move has already happened; nothing is written."""
+    the locked row). `done(row)` true: the move has already happened; nothing is written.
+    `before(row)` runs on the open row first (it may refuse, or write its own change)."""
     with transaction.atomic():
         row = lock(pk)
         if done is not None and done(row):
             return row
         refuse_if_closed(row)
+        if before is not None:
+            before(row)
         transition(row, target, transitions=transitions, reason=reason, by=by)
         for name, value in fields.items():
             setattr(row, name, value(row) if callable(value) else value)
@@ -96,7 +130,8 @@ class Workflow:
             assigned_to=None,
         )
 
-    def pend(self, pk: int, *, reason: str, by):
+    def pend(self, pk: int, *, reason: str, by, take_over: bool = False):
+        """Pending is a decision too: a case someone else holds needs `take_over`."""
         reason = (reason or "").strip()
         if not reason:
             raise errors.ServiceError({"reason": errors.PEND_REASON_REQUIRED})
@@ -105,6 +140,7 @@ class Workflow:
             self.statuses("needs_info"),
             reason=f"information needed: {reason}",
             by=by,
+            before=lambda row: reassign_to_decider(row, by=by, take_over=take_over),
             status_reason=reason,
         )
 

@@ -6,12 +6,16 @@ The workflow (take, release, pend, answer) is the same for both kinds of row
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from priorauth.errors import ServiceError
+from priorauth import errors
+from priorauth.errors import ServiceError, TakeOverRequired
+
+from . import confirm
 
 # An action: (request, pk) -> the message shown after it; raises ServiceError to refuse.
 Action = Callable[..., str]
@@ -25,11 +29,29 @@ class CasePage:
     template: str
     url_name: str
     context: Callable[..., dict]
+    # The row itself (with its member and assignee), for a confirmation.
+    load: Callable[[int], object] | None = None
+    # Actions confirmed every time: action -> (request, row) -> what it will do.
+    previews: dict[str, confirm.Previewer] = field(default_factory=dict)
+    # Actions confirmed only when someone else holds the case (pend).
+    take_over_previews: dict[str, confirm.Previewer] = field(default_factory=dict)
 
 
 def perform(request, page: CasePage, pk: int, action: str, act: Action):
     try:
-        message = act(request, pk)
+        if action in page.previews and not confirm.is_confirmed(request):
+            # Say what will happen first; nothing is written until it is confirmed.
+            step = _confirmation(request, page, pk, action, holder_name=None)
+            if step is not None:
+                return step
+        try:
+            message = act(request, pk)
+        except TakeOverRequired as refusal:
+            # Someone else holds it (perhaps since the page was shown): ask, then retry.
+            step = _confirmation(request, page, pk, action, holder_name=refusal.holder_name)
+            if step is None:
+                raise
+            return step
     except ServiceError as error:
         # Someone else may have acted meanwhile: the page as it is now, with the reason.
         context = page.context(request, pk)
@@ -41,6 +63,41 @@ def perform(request, page: CasePage, pk: int, action: str, act: Action):
     if action == "release":
         return redirect("queue")
     return redirect(page.url_name, pk)
+
+
+def _confirmation(request, page: CasePage, pk: int, action: str, *, holder_name):
+    """The confirmation step page, or None when there is nothing to confirm (a closed case:
+    the service says why it cannot be decided)."""
+    previewer = page.previews.get(action) or page.take_over_previews.get(action)
+    row = page.load(pk)
+    if previewer is None or not row.is_open:
+        return None
+    preview = previewer(request, row)
+    if holder_name is None:
+        notice = confirm.take_over_notice(row, request.user)
+    else:
+        notice = errors.TAKE_OVER_NOTICE.format(name=holder_name)
+    return confirm.confirmation_page(
+        request,
+        row=row,
+        member=row.member,
+        preview=preview,
+        notice=notice,
+        back=reverse(page.url_name, args=[pk]),
+    )
+
+
+def _pend(service, id_name: str) -> Action:
+    def run(request, pk: int) -> str:
+        service(
+            **{id_name: pk},
+            reason=request.POST.get("reason", ""),
+            take_over=confirm.takes_over(request),
+            by=request.user,
+        )
+        return "Pended for more information."
+
+    return run
 
 
 def workflow_actions(*, take, release, pend, answer, id_name: str, noun: str) -> dict:
@@ -58,7 +115,7 @@ def workflow_actions(*, take, release, pend, answer, id_name: str, noun: str) ->
     return {
         "take": act(take, f"You have taken this {noun}."),
         "release": act(release, "Released back to the queue."),
-        "pend": act(pend, "Pended for more information.", reason="reason"),
+        "pend": _pend(pend, id_name),
         "answer": act(
             answer, f"Information recorded; the {noun} is back in the queue.", notes="notes"
         ),

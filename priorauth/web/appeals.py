@@ -24,6 +24,7 @@ from priorauth.audit import record_phi_access
 from priorauth.errors import ServiceError
 from priorauth.models import Appeal, AppealOutcome
 
+from . import confirm
 from .access import CASE_READERS, role_required
 from .actions import CasePage, perform, workflow_actions
 from .casefile import case_or_404, request_evidence
@@ -89,6 +90,11 @@ def _appeal_context(request, appeal: Appeal) -> dict:
             "clock": clock_label(appeal.due_at, now),
             "overdue": appeal.is_overdue(now),
             "powers": powers(request.user, appeal),
+            "take_over_notice": confirm.take_over_notice(appeal, request.user),
+            "overturn_sentences": confirm.approval_sentences(context["criteria"], context["unit"]),
+            "uphold_then": confirm.UPHOLD_THEN,
+            "overturn_title": _overturn_title(appeal),
+            "uphold_title": _uphold_title(appeal),
             "appeal_draft": f"appeal-{appeal.pk}",  # the key of the text kept while typed
             # The denial's criterion, else the one attested: what an overturn most often meets.
             "default_criterion": _number(denial.criterion) or _number(case.attested_criterion),
@@ -115,6 +121,7 @@ def _overturn(request, appeal_id: int) -> str:
         outcome=AppealOutcome.OVERTURN,
         criterion_number=posted_criterion_number(request.POST.get("criterion_number")),
         reason=request.POST.get("reason", ""),
+        take_over=confirm.takes_over(request),
         by=request.user,
     )
     return f"Overturned. {override_issued(result.override)} The appeal notice is ready to print."
@@ -125,6 +132,7 @@ def _uphold(request, appeal_id: int) -> str:
         appeal_id=appeal_id,
         outcome=AppealOutcome.UPHOLD,
         reason=request.POST.get("reason", ""),
+        take_over=confirm.takes_over(request),
         by=request.user,
     )
     return "Upheld. The appeal notice, with the next level of appeal, is ready to print."
@@ -163,7 +171,52 @@ def _shown_again(request, appeal_id: int) -> dict:
     return _appeal_context(request, appeal)
 
 
-APPEAL_PAGE = CasePage(template="priorauth/appeal.html", url_name="appeal", context=_shown_again)
+def _may(request, appeal: Appeal, outcome: str) -> None:
+    """Refuse before asking: the denier and the wrong role are told why, not asked to confirm
+    a decision the service would refuse."""
+    allowed = powers(request.user, appeal)
+    if not getattr(allowed, outcome):
+        raise errors.Forbidden({"decision": allowed.why_not})
+
+
+def _overturn_title(appeal: Appeal) -> str:
+    return f"Overturn the denial (appeal {appeal.pk})?"
+
+
+def _uphold_title(appeal: Appeal) -> str:
+    return f"Uphold the denial (appeal {appeal.pk})?"
+
+
+def _overturn_preview(request, appeal: Appeal) -> confirm.Preview:
+    _may(request, appeal, "overturn")
+    return confirm.approve_preview(
+        request,
+        appeal.request,
+        title=_overturn_title(appeal),
+        confirm_label="Overturn",
+    )
+
+
+def _uphold_preview(request, appeal: Appeal) -> confirm.Preview:
+    _may(request, appeal, "uphold")
+    return confirm.denial_preview(
+        request,
+        title=_uphold_title(appeal),
+        confirm_label="Uphold",
+        then=confirm.UPHOLD_THEN,
+    )
+
+
+APPEAL_PAGE = CasePage(
+    template="priorauth/appeal.html",
+    url_name="appeal",
+    context=_shown_again,
+    load=_appeal_or_404,
+    previews={"overturn": _overturn_preview, "uphold": _uphold_preview},
+    take_over_previews={
+        "pend": lambda request, appeal: confirm.pend_preview(request, noun="appeal")
+    },
+)
 
 
 def _the_appeal_page(request, appeal_id: int, **_) -> str:

@@ -14,6 +14,7 @@ from priorauth import roles, selectors, services
 from priorauth.audit import record_phi_access
 from priorauth.models import DecisionOutcome, OverrideRequest
 
+from . import confirm
 from .access import CASE_READERS, role_required
 from .actions import CasePage, perform, workflow_actions
 from .appeal_filing import appeal_state
@@ -35,11 +36,23 @@ def _case_context(request, case: OverrideRequest) -> dict:
             "default_criterion": (
                 case.attested_criterion.number if case.attested_criterion else None
             ),
-            "default_deny_reason": case.policy.otherwise,
+            # The deny reason starts empty: the policy's sentence is offered, not assumed
+            # (the link fills it in; without JavaScript it comes back as this page).
+            "policy_sentence": case.policy.otherwise,
+            "deny_reason": case.policy.otherwise if request.GET.get(USE_POLICY_SENTENCE) else "",
+            "use_policy_sentence": USE_POLICY_SENTENCE,
+            "take_over_notice": confirm.take_over_notice(case, request.user),
+            "approve_sentences": confirm.approval_sentences(context["criteria"], context["unit"]),
+            "deny_then": confirm.denial_then(),
+            "approve_title": _approve_title(case),
+            "deny_title": _deny_title(case),
             "case_draft": f"case-{case.pk}",  # the key of the text kept while typed
         }
     )
     return context
+
+
+USE_POLICY_SENTENCE = "use_policy_sentence"
 
 
 @role_required(*CASE_READERS)
@@ -52,6 +65,7 @@ def _approve(request, request_id: int) -> str:
         request_id=request_id,
         outcome=DecisionOutcome.APPROVE,
         criterion_number=posted_criterion_number(request.POST.get("criterion_number")),
+        take_over=confirm.takes_over(request),
         by=request.user,
     )
     return f"Approved. {override_issued(result.override)}"
@@ -62,6 +76,7 @@ def _deny(request, request_id: int) -> str:
         request_id=request_id,
         outcome=DecisionOutcome.DENY,
         reason=request.POST.get("reason", ""),
+        take_over=confirm.takes_over(request),
         by=request.user,
     )
     return "Denied. The determination notice is ready to print."
@@ -88,7 +103,38 @@ def _shown_again(request, request_id: int) -> dict:
     return _case_context(request, case)
 
 
-CASE_PAGE = CasePage(template="priorauth/case.html", url_name="case", context=_shown_again)
+def _approve_title(case: OverrideRequest) -> str:
+    return f"Approve request {case.pk}?"
+
+
+def _deny_title(case: OverrideRequest) -> str:
+    return f"Deny request {case.pk}?"
+
+
+def _approve_preview(request, case: OverrideRequest) -> confirm.Preview:
+    return confirm.approve_preview(
+        request, case, title=_approve_title(case), confirm_label="Approve"
+    )
+
+
+def _deny_preview(request, case: OverrideRequest) -> confirm.Preview:
+    return confirm.denial_preview(
+        request,
+        title=_deny_title(case),
+        confirm_label="Deny",
+    )
+
+
+CASE_PAGE = CasePage(
+    template="priorauth/case.html",
+    url_name="case",
+    context=_shown_again,
+    load=case_or_404,
+    previews={"approve": _approve_preview, "deny": _deny_preview},
+    take_over_previews={
+        "pend": lambda request, case: confirm.pend_preview(request, noun="request")
+    },
+)
 
 
 def _the_case_page(request, request_id: int, **_) -> str:

@@ -11,12 +11,14 @@ from . import (
     overrides,
     queue,
     reports,
+    search,
     session,
 )
 
 urlpatterns = [
     path("", access.home, name="home"),
     path("queue/", queue.queue, name="queue"),
+    path("search/", search.search_page, name="search"),
     path("requests/new/", intake.request_new, name="request-new"),
     path("requests/mine/", intake.my_requests, name="my-requests"),
     path("requests/<id:request_id>/", case.case_page, name="case"),

@@ -82,6 +82,10 @@ SHOWS_PHI = {
         Visit("pharmacist", "/queue/", BOTH),
         Visit("auditor", "/queue/?q=Quillfeather", FIRST),
     ],
+    "search/": lambda w: [
+        Visit("pharmacist", "/search/?q=00078-1007-68", BOTH),
+        Visit("auditor", "/search/?q=Quillfeather", FIRST),
+    ],
     "requests/mine/": lambda w: [Visit("intake", "/requests/mine/", BOTH)],
     "requests/<id:request_id>/": lambda w: [Visit("auditor", f"/requests/{_decided(w)}/", FIRST)],
     "requests/<id:request_id>/notice/": lambda w: [

@@ -86,7 +86,11 @@ def test_intake_appeals_and_a_pharmacist_who_did_not_deny_overturns(
     expect(page.get_by_role("button", name="Uphold")).to_have_count(0)
     screenshot(page, "appeal-case")
     page.get_by_label("Criterion that is met").select_option("1")
-    page.get_by_role("button", name="Overturn").click()
+    page.get_by_role("button", name="Overturn…").click()
+    dialog = page.locator("#overturn-dialog")
+    expect(dialog).to_contain_text("Creates authorization for 4 pens per 28 days at retail")
+    dialog.get_by_role("button", name="Overturn", exact=True).click()
+    expect(page.locator(".override-created")).to_be_visible()
     override = Override.objects.get()
     expect(page.get_by_role("status").first).to_contain_text(override.authorization_number)
 
@@ -102,12 +106,15 @@ def test_a_physician_reviewer_upholds_and_the_notice_names_the_next_level(
 ):
     appeal = file_the_appeal(page, denied)
     open_from_the_queue(page, "physician", appeal)
-    page.get_by_role("button", name="Uphold").click()  # no reason yet
+    page.get_by_role("button", name="Uphold…").click()  # no reason yet
     expect(page.locator("#uphold-error")).to_have_text("A denial needs a reason.")
     page.get_by_label("Reason (quoted in the notice)").fill(
         "No claim or note shows a start; the prescriber's letter describes maintenance."
     )
-    page.get_by_role("button", name="Uphold").click()
+    page.get_by_role("button", name="Uphold…").click()
+    dialog = page.locator("#uphold-dialog")
+    expect(dialog).to_contain_text("The member will be told:")
+    dialog.get_by_role("button", name="Uphold", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Upheld.")
 
     page.get_by_role("link", name="Appeal notice").click()

@@ -47,7 +47,11 @@ def test_a_pharmacist_approves_the_expedited_request_at_the_top_of_the_queue(
     screenshot(page, "case")
 
     page.get_by_label("Criterion that is met").select_option("1")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve…").click()
+    dialog = page.locator("#approve-dialog")
+    expect(dialog).to_contain_text("Creates authorization for 4 pens per 28 days at retail")
+    dialog.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(".override-created")).to_be_visible()
     override = Override.objects.get()
     expect(page.get_by_role("status").first).to_contain_text(override.authorization_number)
     expect(page.locator(".override-created")).to_contain_text(override.authorization_number)
@@ -62,9 +66,8 @@ def test_a_denial_without_a_reason_is_refused_in_the_page(page, pharmacist, queu
     log_in(page, "pharmacist")
     page.goto(f"/requests/{queue['expedited'].pk}/")
     reason = page.get_by_label("Reason (quoted in the notice)")
-    expect(reason).to_have_value("Any other exception is considered not medically necessary.")
-    reason.fill("")
-    page.get_by_role("button", name="Deny").click()
+    expect(reason).to_have_value("")  # the policy's sentence is offered, not assumed
+    page.get_by_role("button", name="Deny…").click()
     expect(page.locator("#deny-error")).to_have_text("A denial needs a reason.")
     assert Decision.objects.count() == 0
 
@@ -75,7 +78,7 @@ def test_an_intake_user_cannot_reach_the_decision_form(page, queue):
     expect(page.get_by_role("link", name="Work queue")).to_have_count(0)
     page.goto(f"/requests/{queue['expedited'].pk}/")
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
-    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(page.get_by_role("button", name="Approve…")).to_have_count(0)
 
 
 def test_the_case_page_can_be_worked_with_the_keyboard(page, pharmacist, queue):
@@ -83,6 +86,11 @@ def test_the_case_page_can_be_worked_with_the_keyboard(page, pharmacist, queue):
     page.goto(f"/requests/{queue['expedited'].pk}/")
     page.get_by_label("Criterion that is met").focus()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Approve")).to_be_focused()
+    expect(page.get_by_role("button", name="Approve…")).to_be_focused()
+    page.keyboard.press("Enter")
+    # The dialog takes the focus: its first button confirms.
+    expect(
+        page.locator("#approve-dialog").get_by_role("button", name="Approve", exact=True)
+    ).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".override-created")).to_be_visible()

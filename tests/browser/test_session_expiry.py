@@ -28,7 +28,8 @@ def test_a_drafted_deny_reason_survives_the_end_of_the_session(page, pharmacist,
     page.get_by_label("Reason (quoted in the notice)").fill(REASON)
 
     Session.objects.all().delete()  # the server ends the session while the page is open
-    page.get_by_role("button", name="Deny").click()
+    page.get_by_role("button", name="Deny…").click()
+    page.locator("#deny-dialog").get_by_role("button", name="Deny", exact=True).click()
 
     expect(page).to_have_url(re.compile(rf"/accounts/login/\?next=/requests/{case.pk}/$"))
     page.get_by_label("Username").fill("pharmacist")
@@ -40,7 +41,8 @@ def test_a_drafted_deny_reason_survives_the_end_of_the_session(page, pharmacist,
     expect(page.get_by_text("Your unsent text was restored.")).to_be_visible()
     assert Decision.objects.count() == 0
 
-    page.get_by_role("button", name="Deny").click()
+    page.get_by_role("button", name="Deny…").click()
+    page.locator("#deny-dialog").get_by_role("button", name="Deny", exact=True).click()
     expect(page.get_by_text("Denied. The determination notice is ready to print.")).to_be_visible()
     assert Decision.objects.get().reason == REASON
     assert page.evaluate("Object.keys(sessionStorage)") == []

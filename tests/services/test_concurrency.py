@@ -90,8 +90,12 @@ def test_two_pharmacists_on_the_case_page_at_once_one_decides_the_other_is_told(
     first.force_login(pharmacist)
     second.force_login(pharmacist2)
     responses = race(
-        lambda: first.post(f"/requests/{request_id}/approve/", {"criterion_number": "1"}),
-        lambda: second.post(f"/requests/{request_id}/deny/", {"reason": "Not met"}),
+        lambda: first.post(
+            f"/requests/{request_id}/approve/", {"criterion_number": "1", "confirmed": "1"}
+        ),
+        lambda: second.post(
+            f"/requests/{request_id}/deny/", {"reason": "Not met", "confirmed": "1"}
+        ),
     )
     assert sorted(r.status_code for r in responses) == [302, 409]
     loser = next(r for r in responses if r.status_code == 409)

@@ -47,8 +47,9 @@ def page_of(client, user, appeal) -> str:
 
 
 def decide(client, user, appeal, action: str, **posted):
+    """The decision as confirmed (the dialog's or the confirmation page's second post)."""
     client.force_login(user)
-    return client.post(f"/appeals/{appeal.pk}/{action}/", posted)
+    return client.post(f"/appeals/{appeal.pk}/{action}/", {"confirmed": "1", **posted})
 
 
 def test_the_page_shows_the_request_the_denial_the_appeal_and_the_evidence(

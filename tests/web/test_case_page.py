@@ -140,7 +140,7 @@ def test_the_case_page_makes_a_fixed_number_of_queries(as_pharmacist_page, case,
 
 def test_approving_on_the_page_creates_the_override_and_shows_it(as_pharmacist_page, case):
     response = as_pharmacist_page.post(
-        f"/requests/{case.pk}/approve/", {"criterion_number": "1"}, follow=True
+        f"/requests/{case.pk}/approve/", {"criterion_number": "1", "confirmed": "1"}, follow=True
     )
     override = Override.objects.get()
     page = response.content.decode()
@@ -204,7 +204,9 @@ def test_intake_cannot_reach_the_case_page_or_the_decision_form(client, intake, 
 
 
 def test_the_approval_notice_says_what_is_authorized_and_until_when(as_pharmacist_page, case):
-    as_pharmacist_page.post(f"/requests/{case.pk}/approve/", {"criterion_number": "1"})
+    as_pharmacist_page.post(
+        f"/requests/{case.pk}/approve/", {"criterion_number": "1", "confirmed": "1"}
+    )
     override = Override.objects.get()
     page = as_pharmacist_page.get(f"/requests/{case.pk}/notice/").content.decode()
     assert "Coverage determination: approved" in page
@@ -217,7 +219,8 @@ def test_the_denial_notice_quotes_the_reason_the_criterion_and_the_appeal_rights
     as_pharmacist_page, case
 ):
     as_pharmacist_page.post(
-        f"/requests/{case.pk}/deny/", {"reason": "Established on therapy since 2025."}
+        f"/requests/{case.pk}/deny/",
+        {"reason": "Established on therapy since 2025.", "confirmed": "1"},
     )
     page = as_pharmacist_page.get(f"/requests/{case.pk}/notice/").content.decode()
     assert "Coverage determination: denied" in page
@@ -232,7 +235,7 @@ def test_the_denial_notice_quotes_the_reason_the_criterion_and_the_appeal_rights
 def test_the_denial_notice_quotes_the_appeal_settings(as_pharmacist_page, case, settings):
     settings.PRIORAUTH_APPEAL_DAYS = 60
     settings.PRIORAUTH_APPEAL_EXPEDITED_HOURS = 24
-    as_pharmacist_page.post(f"/requests/{case.pk}/deny/", {"reason": "Not met."})
+    as_pharmacist_page.post(f"/requests/{case.pk}/deny/", {"reason": "Not met.", "confirmed": "1"})
     page = as_pharmacist_page.get(f"/requests/{case.pk}/notice/").content.decode()
     assert "within <strong>60 days</strong>" in page and "we decide within 24 hours" in page
 
