@@ -1,10 +1,9 @@
 """Token authentication that refuses an address after repeated failures (ADR 0009)."""
 
-from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from priorauth import roles
+from priorauth.selectors.tokens import token_holder
 
 from .throttles import FailedTokenThrottle
 
@@ -38,21 +37,14 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise
 
     def authenticate_credentials(self, key):
-        """The token, its user and the user's roles, in one query (DRF reads the token and
+        """The token, its user and the user's roles in one query (DRF reads the token and
         user in one, and the role check would read the groups in another).
 
         The roles are read on every request, so removing one takes effect on the next."""
-        held = {
-            f"holds_{index}": Exists(Group.objects.filter(user=OuterRef("user_id"), name=role))
-            for index, role in enumerate(roles.ALL_ROLES)
-        }
-        try:
-            token = self.get_model().objects.select_related("user").annotate(**held).get(key=key)
-        except self.get_model().DoesNotExist:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        token.user._role_names = {
-            role for index, role in enumerate(roles.ALL_ROLES) if getattr(token, f"holds_{index}")
-        }
-        return (token.user, token)
+        holder = token_holder(key)
+        if holder is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not holder.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        holder.user._role_names = set(holder.roles)
+        return (holder.user, holder.token)

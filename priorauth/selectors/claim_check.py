@@ -37,6 +37,8 @@ from priorauth.models import ClaimStatus, Member, Override, OverrideAllowance
 from priorauth.models.claims import Claim
 from priorauth.models.overrides import IN_FORCE_STATUSES
 
+from .rows import Columns
+
 FILL_FIELDS = ("id", "ndc", "date_of_service", "quantity", "days_supply")
 
 
@@ -98,35 +100,13 @@ def _one_round_trip():
 
 
 @dataclass(frozen=True)
-class _Columns:
-    """One model's columns in a statement: where they start, and their converters."""
-
-    model: type
-    fields: tuple
-    start: int
-
-    def values(self, row: tuple) -> list:
-        values = []
-        for offset, field in enumerate(self.fields):
-            value = row[self.start + offset]
-            for convert, expression in _converters(field):
-                value = convert(value, expression, connection)
-            values.append(value)
-        return values
-
-    def instance(self, row: tuple):
-        names = [field.attname for field in self.fields]
-        return self.model.from_db(connection.alias, names, self.values(row))
-
-
-@dataclass(frozen=True)
 class _Statements:
     lock_sql: str
     read_sql: str
-    member: _Columns
-    fill: _Columns
-    allowance: _Columns
-    override: _Columns
+    member: Columns
+    fill: Columns
+    allowance: Columns
+    override: Columns
 
     def read(self, member: Member, rows: list[tuple]) -> ClaimCheckRead:
         fills, grants = {}, {}
@@ -148,12 +128,12 @@ class _Statements:
 @cache
 def _statements(vendor: str, n_ndcs: int, n_codes: int) -> _Statements:
     quote = connection.ops.quote_name
-    member = _Columns(Member, tuple(Member._meta.concrete_fields), 0)
-    fill = _Columns(Claim, tuple(Claim._meta.get_field(name) for name in FILL_FIELDS), 0)
-    allowance = _Columns(
+    member = Columns(Member, tuple(Member._meta.concrete_fields), 0)
+    fill = Columns(Claim, tuple(Claim._meta.get_field(name) for name in FILL_FIELDS), 0)
+    allowance = Columns(
         OverrideAllowance, tuple(OverrideAllowance._meta.concrete_fields), len(fill.fields)
     )
-    override = _Columns(
+    override = Columns(
         Override, tuple(Override._meta.concrete_fields), allowance.start + len(allowance.fields)
     )
     lock_sql = (
@@ -197,18 +177,3 @@ def _statements(vendor: str, n_ndcs: int, n_codes: int) -> _Statements:
 def _placeholders(n: int) -> str:
     # An empty IN () is not SQL; NULL matches nothing, which is what no NDC means.
     return ", ".join(["%s"] * n) if n else "NULL"
-
-
-@cache
-def _converters_for(vendor: str, field) -> tuple:
-    """(converter, expression) pairs, as the ORM's compiler applies them to a column."""
-    expression = field.get_col(field.model._meta.db_table)
-    converters = (
-        *connection.ops.get_db_converters(expression),
-        *field.get_db_converters(connection),
-    )
-    return tuple((convert, expression) for convert in converters)
-
-
-def _converters(field) -> tuple:
-    return _converters_for(connection.vendor, field)
