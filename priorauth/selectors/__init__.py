@@ -31,6 +31,7 @@ from .requests import (
     member_requests,
     request_for_api,
     request_history,
+    requests_awaiting_answer,
     requests_submitted_by,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "request_appeals",
     "request_for_api",
     "request_history",
+    "requests_awaiting_answer",
     "requests_submitted_by",
     "turnaround_buckets",
     "work_queue",
