@@ -18,7 +18,7 @@ from priorauth.errors import ServiceError
 from priorauth.models import OverrideRequest, RequestStatus
 
 from .access import role_required
-from .appeal_filing import own_request_or_404, appeal_state
+from .appeal_filing import appeal_state, own_request_or_404
 from .display import page_of
 from .errors import apply_errors
 

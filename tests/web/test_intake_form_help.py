@@ -42,7 +42,8 @@ def intake_page(client, intake, kesimpta, humira):
 
 
 def ndc_error(response) -> str:
-    found = re.search(r'<div class="error" id="id_ndc_error">(.*?)</div>', response.content.decode())
+    page = response.content.decode()
+    found = re.search(r'<div class="error" id="id_ndc_error">(.*?)</div>', page)
     assert found, "no error beside the NDC field"
     return re.sub(r"<[^>]+>", "", found.group(1)).replace("&#x27;", "'")
 
@@ -115,9 +116,7 @@ def test_the_json_list_is_for_intake_only(client, pharmacist):
 
 
 def test_a_criterion_of_another_policy_is_refused_beside_the_list(intake_page, humira, kesimpta):
-    response = intake_page.post(
-        "/requests/new/", {**REQUEST, "criterion_number": f"{humira.pk}:1"}
-    )
+    response = intake_page.post("/requests/new/", {**REQUEST, "criterion_number": f"{humira.pk}:1"})
     assert response.status_code == 400
     page = response.content.decode()
     error = re.search(r'id="id_criterion_number_error">(.*?)</div>', page).group(1)
