@@ -185,6 +185,32 @@ def _policy_ndcs(policy_code: str) -> tuple[str, ...]:
     return tuple(sorted(set(policy_ndcs(policy_code).values_list("ndc", flat=True))))
 
 
+def ndcs_in_force(on: date) -> set[str]:
+    """Every NDC (11 digits) a policy in force on `on` manages, any plan: what intake's
+    "did you mean …" may suggest."""
+    return set(
+        ProductNDC.objects.filter(product__policy__in=Policy.objects.in_force(on)).values_list(
+            "ndc", flat=True
+        )
+    )
+
+
+def policies_managing(ndc: str, on: date) -> list[Policy]:
+    """The policy versions in force on `on` whose products include `ndc`, any plan (intake
+    narrows its criterion list with them before it knows the member's plan)."""
+    return list(
+        Policy.objects.in_force(on)
+        .filter(products__ndcs__ndc=ndc)
+        .distinct()
+        .order_by("title", "line_of_business")
+        .prefetch_related("criteria")
+    )
+
+
+def policy_version(pk: int) -> Policy | None:
+    return Policy.objects.filter(pk=pk).first()
+
+
 def policy_unit(policy: Policy) -> str:
     """The dispensing unit of the policy's products ("pen"), for sentences about quantities."""
     return policy.products.values_list("unit", flat=True).first() or "unit"

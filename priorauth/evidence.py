@@ -3,6 +3,11 @@
 Plain values in, plain values out: the findings are sentences a pharmacist reads
 next to the criterion, and the timeline is the supply on hand, as the claim check
 counts it, day by day against the limit.
+
+The claim check's "on hand" for a date is the supply of paid fills falling inside the
+window that starts that day (docs/decisions/0001-on-hand-accounting.md): for today, the
+supply falling in the next `per_days` days, not what the member holds in the cupboard.
+The page names it so, and says separately how long ago the last fill was.
 """
 
 from collections.abc import Sequence
@@ -14,16 +19,26 @@ from policies import rules
 from priorauth.models import ClaimStatus, RejectCode
 
 CHART_WIDTH = 640
-CHART_HEIGHT = 160
+CHART_HEIGHT = 180
 CHART_PADDING = 28
+CHART_LEFT = 52  # room for the y-axis's numbers and its unit
+CHART_TOP = 18
 
 
 @dataclass(frozen=True)
 class Timeline:
     """An inline-SVG-ready series: supply on hand in the limit's window, per day."""
 
-    points: str  # "x,y x,y …" for <polyline>
+    points: str  # "x,y x,y …" for <polyline>, from the first fill on (no ramp from zero)
     limit_y: float
+    limit_label: str  # "limit: 1 pen per 28 days"
+    y_ticks: list[tuple[float, str]]  # (y, "2") on the y-axis
+    y_label: str  # the product's unit, plural: "pens"
+    left: int  # the plot's edges, for the axes
+    right: int
+    top: int
+    bottom: int
+    middle: int  # where the y-axis's label is centred
     today_x: float
     y_max: Fraction
     width: int
@@ -36,9 +51,18 @@ class Timeline:
 
 @dataclass(frozen=True)
 class Evidence:
-    on_hand_today: Fraction
+    # Paid supply falling in the window that starts today (the claim check's "on hand");
+    # 0 when the request's channel has no limit (window_days is then None).
+    supply_in_window: Fraction
+    window_days: int | None
+    days_since_last_fill: int | None  # None: no paid fill in the look-back
+    last_fill: object | None  # that claim (date_of_service, quantity, days_supply)
     findings: list[str]
     timeline: Timeline | None
+
+    @property
+    def window_label(self) -> str:
+        return f"Supply falling in the next {self.window_days} days"
 
 
 def _fills(paid_claims) -> list[rules.Fill]:
@@ -77,13 +101,21 @@ def assess(
         key=lambda c: (c.date_of_service, c.pk),
     )
     fills = _fills(paid)
-    on_hand_today = rules.on_hand(fills, today, limit.per_days)[0] if limit else Fraction(0)
+    in_window = rules.on_hand(fills, today, limit.per_days)[0] if limit else Fraction(0)
     period = _period(limit, policy_per_days, history_days)
     findings = _findings(
-        claims, paid, limit, period, criteria, unit, today, history_days, on_hand_today
+        claims, paid, limit, period, criteria, unit, today, history_days, in_window
     )
     timeline = _timeline(fills, limit, unit, today, history_days) if limit else None
-    return Evidence(on_hand_today=on_hand_today, findings=findings, timeline=timeline)
+    last = paid[-1] if paid else None
+    return Evidence(
+        supply_in_window=in_window,
+        window_days=limit.per_days if limit else None,
+        days_since_last_fill=(today - last.date_of_service).days if last else None,
+        last_fill=last,
+        findings=findings,
+        timeline=timeline,
+    )
 
 
 def _period(limit: rules.Limit | None, policy_per_days: Sequence[int], history_days: int) -> int:
@@ -107,7 +139,7 @@ def _see(criteria: Sequence[tuple[int, str]]) -> str:
 
 
 def _findings(
-    claims, paid, limit, period, criteria, unit, today, history_days, on_hand_today
+    claims, paid, limit, period, criteria, unit, today, history_days, in_window
 ) -> list[str]:
     findings = []
     see = _see(criteria)
@@ -133,8 +165,16 @@ def _findings(
     if limit:
         most = rules.describe_quantity(limit.max_quantity, unit)
         findings.append(
-            f"On hand today: {rules.describe_quantity(on_hand_today, unit)} "
+            f"Supply falling in the next {limit.per_days} days, from fills already paid: "
+            f"{rules.describe_quantity(in_window, unit)} "
             f"(limit {most} per {limit.per_days} days)."
+        )
+    if paid:
+        last = paid[-1]
+        findings.append(
+            f"Days since last fill: {(today - last.date_of_service).days} (paid on "
+            f"{last.date_of_service}: {rules.describe_quantity(last.quantity, unit)} for "
+            f"{last.days_supply} days)."
         )
     # Only rejects for the quantity limit speak to this request; other codes (coverage,
     # timely filing) say nothing about how much the member needs.
@@ -169,37 +209,80 @@ def _timeline(fills, limit: rules.Limit, unit: str, today: date, history_days: i
     values = [
         rules.on_hand(fills, start + timedelta(days=i), limit.per_days)[0] for i in range(days + 1)
     ]
-    y_max = max([Fraction(limit.max_quantity), *values]) * Fraction(6, 5)
-    inner_w = CHART_WIDTH - 2 * CHART_PADDING
-    inner_h = CHART_HEIGHT - 2 * CHART_PADDING
+    y_max, y_step = _y_axis(max([Fraction(limit.max_quantity), *values]))
+    right, bottom = CHART_WIDTH - CHART_PADDING, CHART_HEIGHT - CHART_PADDING
+    inner_w, inner_h = right - CHART_LEFT, bottom - CHART_TOP
 
     def x(i: int) -> float:
-        return round(CHART_PADDING + inner_w * i / days, 1)
+        return round(CHART_LEFT + inner_w * i / days, 1)
 
     def y(value) -> float:
-        return round(CHART_HEIGHT - CHART_PADDING - float(inner_h * Fraction(value) / y_max), 1)
+        return round(bottom - float(inner_h * Fraction(value) / y_max), 1)
 
-    ticks = []
-    month = date(start.year, start.month, 1)
-    while month <= end:
-        if month >= start:
-            ticks.append((x((month - start).days), month.strftime("%b")))
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    # Before the first fill in the look-back the window only "sees" it coming (and fills
+    # older than the look-back are not read): no line there, rather than a ramp from 0.
+    first = min(((f.filled_on - start).days for f in fills if f.filled_on >= start), default=None)
+    shown = [] if first is None else list(enumerate(values))[first:]
     peak = max(values)
     summary = (
-        f"Supply on hand in each {limit.per_days}-day window from {start} to {end}; "
+        f"Supply falling in each {limit.per_days}-day window from {start} to {end}; "
         f"limit {rules.describe_quantity(limit.max_quantity, unit)}; highest "
         f"{rules.describe_quantity(peak, unit)}."
     )
     return Timeline(
-        points=" ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values)),
+        points=" ".join(f"{x(i)},{y(v)}" for i, v in shown),
         limit_y=y(limit.max_quantity),
+        limit_label=f"limit: {rules.describe_quantity(limit.max_quantity, unit)} "
+        f"per {limit.per_days} days",
+        y_ticks=[(y(v * y_step), _number(v * y_step)) for v in range(int(y_max / y_step) + 1)],
+        y_label=unit_plural(unit),
+        left=CHART_LEFT,
+        right=right,
+        top=CHART_TOP,
+        bottom=bottom,
+        middle=(CHART_TOP + bottom) // 2,
         today_x=x((today - start).days),
         y_max=y_max,
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
         start=start,
         end=end,
-        ticks=ticks,
+        ticks=_month_ticks(start, end, x),
         summary=summary,
     )
+
+
+def unit_plural(unit: str) -> str:
+    """The unit as an axis names it: "pens", "tablets", "mL"."""
+    return rules.describe_quantity(2, unit).split(" ", 1)[1]
+
+
+def _y_axis(highest: Fraction) -> tuple[Fraction, Fraction]:
+    """(top, step) of the y-axis: about four round steps (halves, 1, 2, 5, 10, 20, 25,
+    50 … units), the top a step above the highest value so the limit line never sits on
+    the frame."""
+    wanted = highest / 4
+    step = Fraction(1, 2)
+    scale = 1
+    while step < wanted:
+        for nice in (1, 2, 5):
+            step = Fraction(nice * scale)
+            if step >= wanted:
+                break
+        scale *= 10
+    top = (highest // step + 1) * step
+    return Fraction(top), step
+
+
+def _number(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def _month_ticks(start: date, end: date, x) -> list[tuple[float, str]]:
+    ticks = []
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        if month >= start:
+            ticks.append((x((month - start).days), month.strftime("%b")))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return ticks

@@ -103,6 +103,8 @@ TEMPLATES = [
                 "priorauth.web.context_processors.enums",
                 "priorauth.web.context_processors.session",
             ],
+            # The `ndc` filter (5-4-2 for people) in every template without {% load %}.
+            "builtins": ["priorauth.templatetags.priorauth_display"],
         },
     },
 ]

@@ -34,6 +34,7 @@ from .requests import (
     member_requests,
     request_for_api,
     request_history,
+    requests_awaiting_answer,
     requests_submitted_by,
 )
 from .search import SearchFilters, search_cases, status_choices
@@ -75,6 +76,7 @@ __all__ = [
     "request_appeals",
     "request_for_api",
     "request_history",
+    "requests_awaiting_answer",
     "requests_submitted_by",
     "search_cases",
     "status_choices",

@@ -11,6 +11,7 @@ from itertools import pairwise
 from django.conf import settings
 from django.db.models import Count, F, Q
 
+from policies.ndc import format_ndc
 from priorauth.models import (
     OPEN_APPEAL_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -137,7 +138,7 @@ def _due_next(kind: str, row: dict) -> DueNext:
         pk=row["pk"],
         request_id=row["request_pk"],
         urgency=row["urgency"],
-        drug=row["drug"] or ndc,
+        drug=row["drug"] or format_ndc(ndc),
         policy_code=row["policy_code"],
         due_at=row["due_at"],
     )

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from priorauth.models import OverrideRequest
+from priorauth.models import OverrideRequest, RequestStatus
 
 from .queue import drug_name
 
@@ -34,10 +34,21 @@ def requests_submitted_by(user) -> QuerySet:
     """What an intake user submitted, newest first ("My requests")."""
     return (
         OverrideRequest.objects.filter(submitted_by=user)
-        .select_related("member", "policy", "decision", "override")
+        .select_related("member", "policy", "prescription", "decision", "override")
+        .annotate(drug=drug_name())
         # Each denied request's appeals, for its "Appeal" link or the appeal's outcome.
         .prefetch_related("appeals__decision")
         .order_by("-received_at", "-id")
+    )
+
+
+def requests_awaiting_answer(user) -> QuerySet:
+    """Intake's own requests a pharmacist pended with a question, oldest question first."""
+    return (
+        OverrideRequest.objects.filter(submitted_by=user, status=RequestStatus.NEEDS_INFO)
+        .select_related("member", "prescription")
+        .annotate(drug=drug_name())
+        .order_by("due_at", "id")
     )
 
 

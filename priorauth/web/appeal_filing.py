@@ -49,7 +49,7 @@ def _overturned(appeal: Appeal) -> bool:
     return decision is not None and decision.outcome == AppealOutcome.OVERTURN
 
 
-def _own_request_or_404(user, request_id: int) -> OverrideRequest:
+def own_request_or_404(user, request_id: int) -> OverrideRequest:
     """Intake's own request; anyone else's is "not found", as in the API."""
     case = selectors.case_request(request_id)
     if case is None or case.submitted_by_id != user.pk:
@@ -59,7 +59,7 @@ def _own_request_or_404(user, request_id: int) -> OverrideRequest:
 
 @role_required(roles.INTAKE)
 def appeal_new(request, request_id: int):
-    case = _own_request_or_404(request.user, request_id)
+    case = own_request_or_404(request.user, request_id)
     form = AppealForm(request.POST if request.method == "POST" else None)
     status = 200
     if form.is_bound:

@@ -6,28 +6,79 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from policies import selectors as policy_selectors
 from policies.choices import Channel
 from policies.models import Policy
+from policies.ndc import ndc_hint
 from policies.rules.determination import Question
 from priorauth import inputs
 from priorauth.models import Urgency
 
 from .errors import apply_errors
 
+OTHER_CRITERION = "Other (no criterion applies)"
+CRITERION_NOT_LISTED = "Choose a criterion from the list, or “Other”."
+ALL_CRITERIA_HINT = "Enter the NDC first: the list then shows only its policy's criteria."
 
-def _criterion_choices():
-    """Every criterion of the policies in force, grouped by policy, by number."""
+
+def criterion_value(policy: Policy, number: int) -> str:
+    """The option's value names the policy version too ("12:3"): criterion 3 of another
+    policy is not criterion 3 of this NDC's, and the server must be able to tell."""
+    return f"{policy.pk}:{number}"
+
+
+def criterion_groups(policies) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(policy title, [(value, "3. Label")]) per policy, its criteria in number order."""
     groups = []
-    for policy in Policy.objects.in_force(timezone.localdate()).prefetch_related("criteria"):
-        options = [(c.number, f"{c.number}. {c.label}") for c in policy.criteria.all()]
+    for policy in policies:
+        options = [
+            (criterion_value(policy, c.number), f"{c.number}. {c.label}")
+            for c in sorted(policy.criteria.all(), key=lambda c: c.number)
+        ]
         if options:
             groups.append((policy.title, options))
-    return [("", "Other (no criterion applies)"), *groups]
+    return groups
+
+
+def criteria_hint(policies, ndc: str) -> str:
+    """The sentence under the criterion list: whose criteria it shows."""
+    if not policies:
+        return ALL_CRITERIA_HINT
+    titles = " or ".join(f"“{p.title}”" for p in policies)
+    return f"The criteria of {titles}, the policy for NDC {ndc}."
+
+
+def _in_force_policies():
+    return Policy.objects.in_force(timezone.localdate()).prefetch_related("criteria")
+
+
+def parse_criterion(posted) -> tuple[int | None, int | str | None]:
+    """(policy pk, criterion number) from an option's value ("12:3"). A bare number (as a
+    program posts it, like the API's criterion_number) names no policy; anything else is
+    passed on as it is, for the shared check to refuse."""
+    text = str(posted or "").strip()
+    pk, sep, number = text.partition(":")
+    if sep and _whole(pk) and _whole(number):
+        return int(pk), int(number)
+    if sep:
+        return None, "not listed"
+    return None, text or None
+
+
+def _whole(text: str) -> bool:
+    # ASCII digits, not too many: int() would take "²" or refuse 4,300 digits (a 500).
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 class OverrideRequestForm(forms.Form):
     member_id = forms.CharField(label="Member ID", max_length=20)
-    ndc = forms.CharField(label="Drug NDC", max_length=13, help_text="e.g. 00078-1007-68")
+    ndc = forms.CharField(
+        label="Drug NDC",
+        max_length=20,
+        help_text="5-4-2, e.g. 00078-1007-68",
+        # static/priorauth/intake.js narrows the criterion list when it changes.
+        widget=forms.TextInput(attrs={"data-criteria-source": "id_criterion_number"}),
+    )
     quantity = forms.CharField(label="Quantity", max_length=12)
     days_supply = forms.CharField(label="Days supply", max_length=4)
     channel = forms.ChoiceField(label="Channel", choices=Channel.choices)
@@ -41,12 +92,12 @@ class OverrideRequestForm(forms.Form):
             f"standard: {settings.PRIORAUTH_CLOCK_HOURS[Urgency.STANDARD]} hours."
         ),
     )
-    criterion_number = forms.TypedChoiceField(
+    # Any text: parse_criterion and the view check it against the NDC's policy.
+    criterion_number = forms.CharField(
         label="Criterion the prescriber attests",
         required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[],
+        help_text=ALL_CRITERIA_HINT,
+        widget=forms.Select(),
     )
     clinical_notes = forms.CharField(
         label="Clinical notes",
@@ -57,20 +108,46 @@ class OverrideRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["criterion_number"].choices = _criterion_choices()
+        self.criterion_policy_pk = None
+        self.narrow_criteria(None)
         # The shared input checks say what is missing or wrong, all at once and in their words.
         for field in self.fields.values():
             field.required = False
 
+    def narrow_criteria(self, policies, ndc: str = "") -> None:
+        """Offer the criteria of `policies` (those managing the NDC), or of every policy
+        in force when the NDC is not known yet (None or empty)."""
+        field = self.fields["criterion_number"]
+        shown = policies or _in_force_policies()
+        field.widget.choices = [("", OTHER_CRITERION), *criterion_groups(shown)]
+        field.help_text = criteria_hint(policies, ndc)
+        # A bound field copies its help text when first made (during is_valid): remade.
+        self._bound_fields_cache.pop("criterion_number", None)
+
     def clean(self):
         cleaned = super().clean()
+        self.criterion_policy_pk, number = parse_criterion(cleaned.get("criterion_number"))
+        cleaned["criterion_number"] = number
         submitted = {name: value for name, value in cleaned.items() if value not in ("", None)}
         checked = inputs.OverrideRequestInput(data=submitted)
         if not checked.is_valid():
-            apply_errors(self, checked.errors)
+            problems = dict(checked.errors)
+            if "criterion_number" in problems and number == "not listed":
+                problems["criterion_number"] = [CRITERION_NOT_LISTED]
+            if "ndc" in problems:
+                problems["ndc"] = [
+                    _explained(str(m), cleaned.get("ndc", "")) for m in problems["ndc"]
+                ]
+            apply_errors(self, problems)
             return cleaned
         self.validated = dict(checked.validated_data)
         return cleaned
+
+
+def _explained(message: str, typed: str) -> str:
+    """The shared check's message about the NDC, then what the person may have meant."""
+    hint = ndc_hint(typed, policy_selectors.ndcs_in_force(timezone.localdate()))
+    return f"{message} {hint}".strip()
 
 
 class AppealForm(forms.Form):

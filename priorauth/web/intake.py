@@ -11,20 +11,21 @@ trusted). Anything else is submitted straight away, as before question sets.
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from policies import selectors as policy_selectors
 from policies.choices import Channel
+from policies.ndc import format_ndc, ndc_hint, normalize_ndc
 from policies.selectors import CriterionInfo
-from priorauth import roles, selectors, services
-from priorauth.audit import record_phi_access, record_phi_access_many
-from priorauth.errors import ServiceError
+from priorauth import roles, services
+from priorauth.audit import record_phi_access
+from priorauth.errors import NDC_NOT_MANAGED, ServiceError
 from priorauth.models import OverrideRequest
 from priorauth.services.initiation import NOT_MANAGED, OPEN, WITHIN_LIMIT, Initiation
 
 from .access import role_required
-from .appeal_filing import appeal_state
-from .display import page_of
 from .errors import apply_errors
 from .findings import read_determination
 from .forms import AnswersForm, OverrideRequestForm
@@ -63,8 +64,10 @@ def request_new(request):
             {"form": form, "initiation": initiation, "summary": _summary(form, initiation)},
         )
     if initiation.reason == NOT_MANAGED:
-        form.add_error("ndc", initiation.message)
+        form.add_error("ndc", _not_managed(form))
         return _request_step(request, form)
+    if _criterion_of_another_policy(form, initiation.policy):
+        return _request_step(request, form, policies=[initiation.policy])
     criterion = _chosen(initiation, form.validated.get("criterion_number"))
     if criterion is None or not criterion.rules.questions:
         return _submit(request, form, answers={})
@@ -97,6 +100,36 @@ def _chosen(initiation: Initiation, number: int | None) -> CriterionInfo | None:
     return next((c for c in initiation.criteria if c.number == number), None)
 
 
+def _not_managed(form: OverrideRequestForm) -> str:
+    """In the words typed (not the 11 digits they became), with what may have been meant."""
+    typed = form.cleaned_data.get("ndc", "").strip()
+    today = timezone.localdate()
+    managed = policy_selectors.ndcs_in_force(today)
+    return f"{NDC_NOT_MANAGED.format(ndc=typed, date=today)} {ndc_hint(typed, managed)}".strip()
+
+
+def _criterion_of_another_policy(form: OverrideRequestForm, policy) -> bool:
+    """A criterion picked from another policy's list (the page showed every policy's before
+    the NDC was known, or without JavaScript): refused beside the list, never taken as
+    this policy's criterion of the same number. Another version of the same policy is
+    the same list."""
+    chosen_pk = form.criterion_policy_pk
+    if chosen_pk is None or policy is None or chosen_pk == policy.pk:
+        return False
+    chosen = policy_selectors.policy_version(chosen_pk)
+    if chosen is not None and chosen.code == policy.code:
+        return False
+    number = form.validated.get("criterion_number")
+    whose = f"one of “{chosen.title}”'s" if chosen else "not one of a policy in force"
+    form.add_error(
+        "criterion_number",
+        f"Criterion {number} is {whose}, but NDC {format_ndc(form.validated['ndc'])} is "
+        f"managed by “{policy.title}” for this member's plan: choose one of its criteria, "
+        "or “Other”.",
+    )
+    return True
+
+
 def _summary(form: OverrideRequestForm, initiation: Initiation) -> list[tuple[str, str]]:
     """The request of step 1 in words, above the questions or the "no PA needed" answer."""
     asked = form.validated
@@ -104,7 +137,8 @@ def _summary(form: OverrideRequestForm, initiation: Initiation) -> list[tuple[st
         ("Member ID", asked["member_id"]),
         (
             "Drug",
-            f"NDC {asked['ndc']}" + (f", {initiation.policy.title}" if initiation.policy else ""),
+            f"NDC {format_ndc(asked['ndc'])}"
+            + (f", {initiation.policy.title}" if initiation.policy else ""),
         ),
         (
             "Requested",
@@ -114,9 +148,39 @@ def _summary(form: OverrideRequestForm, initiation: Initiation) -> list[tuple[st
     ]
 
 
-def _request_step(request, form: OverrideRequestForm):
+def _request_step(request, form: OverrideRequestForm, *, policies=None):
+    """Step 1, its criterion list narrowed to the policy of the NDC given (when known)."""
+    ndc = _ndc_given(form)
+    if policies is None and ndc:
+        policies = policy_selectors.policies_managing(ndc, timezone.localdate())
+    form.narrow_criteria(policies, format_ndc(ndc))
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "priorauth/request_new.html", {"form": form}, status=status)
+
+
+def _ndc_given(form: OverrideRequestForm) -> str:
+    """The NDC of the form as 11 digits, "" when none or not one."""
+    typed = form.data.get("ndc", "") if form.is_bound else form.initial.get("ndc", "")
+    try:
+        return normalize_ndc(typed or "")
+    except ValueError:
+        return ""
+
+
+@role_required(roles.INTAKE)
+def criteria_for_ndc(request):
+    """The criterion list for an NDC, as step 1 would show it (static/priorauth/intake.js
+    asks when the NDC changes). No member is read: the policies of every plan are given."""
+    ndc = _ndc_given(OverrideRequestForm(initial={"ndc": request.GET.get("ndc", "")}))
+    policies = policy_selectors.policies_managing(ndc, timezone.localdate()) if ndc else []
+    form = OverrideRequestForm()
+    form.narrow_criteria(policies, format_ndc(ndc))
+    field = form.fields["criterion_number"]
+    groups = [
+        {"label": label, "options": [{"value": v, "label": text} for v, text in options]}
+        for label, options in field.widget.choices[1:]
+    ]
+    return JsonResponse({"ndc": format_ndc(ndc), "hint": field.help_text, "groups": groups})
 
 
 def _answers_step(request, form: OverrideRequestForm, questions: StepTwo):
@@ -176,12 +240,3 @@ def _received(request, created: OverrideRequest):
             + " ".join(found.reasons),
         )
     return redirect("my-requests")
-
-
-@role_required(roles.INTAKE)
-def my_requests(request):
-    page = page_of(selectors.requests_submitted_by(request.user), request)
-    record_phi_access_many(request, [r.member_id for r in page.object_list], "my requests view")
-    today = timezone.localdate()
-    rows = [(r, appeal_state(r, today)) for r in page.object_list]
-    return render(request, "priorauth/my_requests.html", {"page": page, "rows": rows})

@@ -75,11 +75,28 @@ document.addEventListener("submit", (event) => {
 }, true);
 
 // A form marked data-focus-first-error, shown again with errors: the first field at fault
-// has the focus, and a screen reader reads its error with it (aria-describedby).
+// has the focus (a screen reader reads its label, then its error: aria-describedby). The
+// error summary's links put the focus on their field too, not only scroll to it.
+function firstFieldAtFault(form) {
+  return form.querySelector("[aria-invalid='true'], .has-error input, .has-error select, .has-error textarea");
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  const form = document.querySelector("form[data-focus-first-error]");
-  const first = form && form.querySelector("[aria-invalid='true'], .has-error input");
-  if (first) {
-    first.focus();
+  for (const form of document.querySelectorAll("form[data-focus-first-error]")) {
+    const first = firstFieldAtFault(form);
+    if (first) {
+      first.focus();
+      return;
+    }
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest(".error-summary a[href^='#']");
+  const field = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (field) {
+    event.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus();
   }
 });

@@ -87,6 +87,23 @@ SHOWS_PHI = {
         Visit("auditor", "/search/?q=Quillfeather", FIRST),
     ],
     "requests/mine/": lambda w: [Visit("intake", "/requests/mine/", BOTH)],
+    "requests/mine/<id:request_id>/": lambda w: [
+        Visit("intake", f"/requests/mine/{w.open['ZQX917'].pk}/", FIRST)
+    ],
+    # Asking to confirm shows the request; a blank answer shows it again with the error.
+    "requests/mine/<id:request_id>/withdraw/": lambda w: [
+        Visit("intake", f"/requests/mine/{w.open['ZQX917'].pk}/withdraw/", FIRST)
+    ],
+    "requests/mine/<id:request_id>/answer/": lambda w: [
+        Visit(
+            "intake",
+            f"/requests/mine/{w.open['ZQX917'].pk}/answer/",
+            FIRST,
+            method="post",
+            data={"notes": ""},
+            status=400,
+        )
+    ],
     "requests/<id:request_id>/": lambda w: [Visit("auditor", f"/requests/{_decided(w)}/", FIRST)],
     "requests/<id:request_id>/notice/": lambda w: [
         Visit("intake", f"/requests/{_decided(w)}/notice/", FIRST)
@@ -213,6 +230,7 @@ NO_PHI = {
     "admin/r/<path:content_type_id>/<path:object_id>/": "no model has a public page: 404",
     "admin/^(?P<app_label>auth|authtoken|axes|policies|priorauth)/$": "model names of an app",
     "session/renew/": "renews the session: 204 or 401, no body",
+    "requests/new/criteria/": "an NDC's policies' criteria (JSON): no member is read",
     "^api/": "any other path under /api/: a JSON 404",
     "admin/(?P<url>.*)$": "unknown admin URL: 404 or a redirect",
     "admin/priorauth/claim/<path:object_id>/history/": "Django's log of admin edits: none",

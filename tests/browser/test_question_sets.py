@@ -46,7 +46,10 @@ def fill_the_request(page, *, quantity: str = "4") -> None:
     page.get_by_label("Channel").select_option("retail")
     page.get_by_label("Prescriber NPI").fill(VALID_NPI)
     page.get_by_label("Urgency").select_option("standard")
-    page.get_by_label("Criterion the prescriber attests").select_option("1")
+    # The option's value names the policy too ("<pk>:1"): chosen by its words.
+    page.get_by_label("Criterion the prescriber attests").select_option(
+        label="1. Initiating treatment or additional induction dosing"
+    )
     page.get_by_label("Clinical notes").fill("Treatment-naive; first dose next week.")
 
 

@@ -55,7 +55,7 @@ def test_a_member_with_no_fills_appears_new_and_the_policy_criterion_is_named(
         + SEE_CRITERION_1
     ) in page
     assert "Fills in the last 180 days</h3>" in page
-    assert "<svg" in page and "Supply on hand against the limit" in page
+    assert "<svg" in page and "Supply falling in each window, against the limit" in page
 
 
 def test_the_look_back_shown_is_the_setting(as_pharmacist_page, case, settings):
@@ -81,7 +81,12 @@ def test_a_recent_first_fill_is_within_the_first_limit_window(as_pharmacist_page
         f"First paid fill 12 days ago ({filled_on}): within the first 28 days of therapy, "
         "so the member appears to be starting it. " + SEE_CRITERION_1
     ) in page
-    assert "On hand today: 0.57 pen (limit 1 pen per 28 days)." in page  # 16 of 28 days left
+    # 16 of the fill's 28 days fall in the next 28: 16/28 = 0.57 pen.
+    assert (
+        "Supply falling in the next 28 days, from fills already paid: 0.57 pen "
+        "(limit 1 pen per 28 days)."
+    ) in page
+    assert f"Days since last fill: 12 (paid on {filled_on}: 1 pen for 28 days)." in page
 
 
 def test_a_home_delivery_request_reads_against_the_home_delivery_limit(
@@ -104,7 +109,10 @@ def test_a_home_delivery_request_reads_against_the_home_delivery_limit(
         "so the member appears to be starting it. " + SEE_CRITERION_1
     ) in page
     # 3 pens over 84 days, 44 of them still ahead: 44 * 3 / 84 = 1.57 pens.
-    assert "On hand today: 1.57 pens (limit 3 pens per 84 days)." in page
+    assert (
+        "Supply falling in the next 84 days, from fills already paid: 1.57 pens "
+        "(limit 3 pens per 84 days)."
+    ) in page
 
 
 def test_viewing_a_case_is_recorded(as_pharmacist_page, pharmacist, case):

@@ -89,7 +89,8 @@ def test_no_fills_reads_as_new_to_therapy_and_names_the_pen_criterion():
     result = assess([], PEN)
     assert result.findings == [
         f"No paid fills in the last 180 days: the member appears new to this therapy.{PEN_SEE}",
-        "On hand today: 0 pens (limit 1 pen per 28 days).",
+        "Supply falling in the next 28 days, from fills already paid: 0 pens "
+        "(limit 1 pen per 28 days).",
     ]
 
 
@@ -97,7 +98,8 @@ def test_no_fills_under_the_tablet_policy_names_its_criteria_its_unit_and_its_wi
     result = assess([], TABLET, history_days=120)
     assert result.findings == [
         f"No paid fills in the last 120 days: the member appears new to this therapy.{TABLET_SEE}",
-        "On hand today: 0 tablets (limit 90 tablets per 90 days).",
+        "Supply falling in the next 90 days, from fills already paid: 0 tablets "
+        "(limit 90 tablets per 90 days).",
     ]
 
 
@@ -116,7 +118,11 @@ def test_the_same_history_reads_by_each_policy_s_limit():
         f"so the member appears to be starting it.{TABLET_SEE}"
     )
     # 30 tablets filled 60 days ago for 30 days: none left in today's 90-day window.
-    assert tablet[1] == "On hand today: 0 tablets (limit 90 tablets per 90 days)."
+    assert tablet[1] == (
+        "Supply falling in the next 90 days, from fills already paid: 0 tablets "
+        "(limit 90 tablets per 90 days)."
+    )
+    assert tablet[2] == f"Days since last fill: 60 (paid on {ago(60)}: 30 tablets for 30 days)."
     text = " ".join(tablet)
     assert "28" not in text
     assert "induction" not in text.lower()
@@ -134,7 +140,9 @@ def test_the_tablet_policy_s_findings_never_borrow_the_pen_policy_s_words():
     assert result.findings == [
         f"First paid fill 40 days ago ({ago(40)}): within the first 90 days of therapy, "
         f"so the member appears to be starting it.{TABLET_SEE}",
-        "On hand today: 50 tablets (limit 90 tablets per 90 days).",
+        "Supply falling in the next 90 days, from fills already paid: 50 tablets "
+        "(limit 90 tablets per 90 days).",
+        f"Days since last fill: 40 (paid on {ago(40)}: 90 tablets for 90 days).",
         f"2 claims rejected for the limit (code 76) in the last 90 days, most recently on "
         f"{ago(10)}.",
         "1 reversed claim.",
@@ -143,7 +151,7 @@ def test_the_tablet_policy_s_findings_never_borrow_the_pen_policy_s_words():
     assert "28" not in text and "30 days" not in text
     assert "induction" not in text.lower()
     assert result.timeline is not None
-    assert result.timeline.summary.startswith("Supply on hand in each 90-day window")
+    assert result.timeline.summary.startswith("Supply falling in each 90-day window")
     assert result.timeline.end == TODAY + timedelta(days=90)
 
 
@@ -168,7 +176,7 @@ def test_the_window_is_inclusive_of_its_last_day():
 def test_only_paid_claims_count_as_fills():
     claims = [rejected(1, 5), reversed_(2, 6), reversed_(3, 7)]
     result = assess(claims, TABLET)
-    assert result.on_hand_today == 0
+    assert result.supply_in_window == 0
     assert result.findings[0].startswith("No paid fills in the last 180 days")
     assert result.findings[-1] == "2 reversed claims."
 
@@ -179,11 +187,12 @@ def test_a_channel_without_a_limit_falls_back_to_the_policy_s_longest_window():
     assert result.findings == [
         f"First paid fill 60 days ago ({ago(60)}): within the first 120 days of therapy, "
         f"so the member appears to be starting it.{TABLET_SEE}",
+        f"Days since last fill: 60 (paid on {ago(60)}: 30 tablets for 30 days).",
         f"1 claim rejected for the limit (code 76) in the last 120 days, most recently on "
         f"{ago(80)}.",
     ]
     assert result.timeline is None
-    assert result.on_hand_today == 0
+    assert result.supply_in_window == 0
 
 
 def test_a_policy_without_limits_falls_back_to_the_look_back():
