@@ -5,6 +5,7 @@ production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS.
 Every variable is listed in the README.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -230,8 +231,41 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # In development (and tests) WhiteNoise serves straight from static/ without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# --- Uploaded clinical documents (ADR 0016): PHI, so never under static/ and never at a
+# public URL. MEDIA_ROOT holds them on this machine (no MEDIA_URL: nothing serves it);
+# production may name any storage backend for the "attachments" alias instead.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))
+# Written files and directories are the app user's alone.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def envjson_object(name: str) -> dict:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}")
+    return value
+
+
+# The largest document accepted (one file); bodies carrying files are bounded by it too
+# (priorauth/http_guard.py), files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file.
+PRIORAUTH_ATTACHMENT_MAX_BYTES = envcount("PRIORAUTH_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Without OPTIONS, FileSystemStorage stores under MEDIA_ROOT (read when used, so tests
+    # point MEDIA_ROOT at a temporary directory).
+    "attachments": {
+        "BACKEND": os.environ.get(
+            "PRIORAUTH_ATTACHMENT_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": envjson_object("PRIORAUTH_ATTACHMENT_STORAGE_OPTIONS"),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -290,6 +324,7 @@ SPECTACULAR_SETTINGS = {
         "OverrideStatusEnum": "priorauth.models.overrides.OverrideStatus",
         "AppealStatusEnum": "priorauth.models.appeals.AppealStatus",
         "AppealOutcomeEnum": "priorauth.models.appeals.AppealOutcome",
+        "DocumentTypeEnum": "priorauth.models.attachments.DocumentType",
     },
 }
 

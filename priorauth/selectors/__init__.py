@@ -11,6 +11,13 @@ from .appeals import (
     member_appeals,
     request_appeals,
 )
+from .attachments import (
+    appeal_attachments,
+    appeal_notes,
+    attachment_with_case,
+    request_attachments,
+    request_notes,
+)
 from .audit import access_log_entries
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
 from .dashboard import due_next, turnaround_buckets
@@ -38,10 +45,13 @@ __all__ = [
     "QueueFilters",
     "access_log_entries",
     "allowance_in_force",
+    "appeal_attachments",
     "appeal_case",
     "appeal_clock",
     "appeal_for_api",
     "appeal_history",
+    "appeal_notes",
+    "attachment_with_case",
     "case_request",
     "claim_for_answer",
     "claim_history",
@@ -64,8 +74,10 @@ __all__ = [
     "paid_fill_dates",
     "queue_items",
     "request_appeals",
+    "request_attachments",
     "request_for_api",
     "request_history",
+    "request_notes",
     "requests_submitted_by",
     "turnaround_buckets",
     "work_queue",
