@@ -5,7 +5,6 @@ production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS.
 Every variable is listed in the README.
 """
 
-import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -13,29 +12,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from priorauth.env import envbool, envcount, envint, envjson_object, envlist
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PRIORAUTH_VAR_DIR", BASE_DIR / "var"))
-
-
-def envbool(name: str, default: str) -> bool:
-    value = os.environ.get(name, default).strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
-
-
-def envint(name: str, default: str) -> int:
-    value = os.environ.get(name, default)
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-
-
-def envlist(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = envbool("DEBUG", "0")
@@ -167,13 +147,6 @@ if envbool("SECURE_PROXY_SSL_HEADER", "0"):
 
 
 # --- Sign-in lockout, failed-token throttle, CSP (ADR 0009) ---------------------
-def envcount(name: str, default: str) -> int:
-    value = envint(name, default)
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {value}")
-    return value
-
-
 # Behind N proxies, the client address is the Nth entry from the right of X-Forwarded-For.
 PRIORAUTH_PROXY_COUNT = envint(
     "PRIORAUTH_PROXY_COUNT", "1" if envbool("SECURE_PROXY_SSL_HEADER", "0") else "0"
@@ -233,24 +206,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 # --- Uploaded clinical documents (ADR 0016): PHI, so never under static/ and never at a
 # public URL. MEDIA_ROOT holds them on this machine (no MEDIA_URL: nothing serves it);
-# production may name any storage backend for the "attachments" alias instead.
+# production may name any storage backend for the "attachments" alias instead. Written
+# files and directories are the app user's alone.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))
-# Written files and directories are the app user's alone.
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-
-
-def envjson_object(name: str) -> dict:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}") from None
-    if not isinstance(value, dict):
-        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}")
-    return value
+FILE_UPLOAD_PERMISSIONS, FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o600, 0o700
 
 
 # The largest document accepted (one file); bodies carrying files are bounded by it too

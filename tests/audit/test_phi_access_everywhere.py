@@ -9,7 +9,9 @@ data without recording it cannot slip in unnoticed.
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from priorauth import services
 from priorauth.models import REPORT_DOWNLOAD, PHIAccess
 from tests.support.phi import MEMBERS, World, build_world, paths, phi_strings, role_clients
 from tests.support.urlconf import routes
@@ -76,6 +78,19 @@ def _upheld(world: World) -> int:
     return world.appeals["ZQX917"].pk
 
 
+def _not_a_document():
+    return SimpleUploadedFile("chart.pdf", b"<html>not a PDF</html>", "application/pdf")
+
+
+def _document(world: World):
+    """A PDF on ZQX917's open request, sent by the intake user who filed it."""
+    request = world.open["ZQX917"]
+    upload = SimpleUploadedFile("chart.pdf", b"%PDF-1.4 synthetic", "application/pdf")
+    return services.request_attachments_add(
+        request_id=request.pk, files=[upload], by=request.submitted_by
+    )[0]
+
+
 # Route → the visits (by a role that may see it) and the members each answer shows.
 SHOWS_PHI = {
     "queue/": lambda w: [
@@ -117,6 +132,64 @@ SHOWS_PHI = {
             method="post",
             data={"criterion_number": "1"},
             status=403,
+        )
+    ],
+    # Documents and notes (ADR 0016): a refused upload or note shows the case page again;
+    # intake's documents page; a document opened (its bytes name no one, but are the
+    # member's record); the notes through the API.
+    "requests/<id:request_id>/attachments/": lambda w: [
+        Visit(
+            "pharmacist",
+            f"/requests/{w.open['ZQX917'].pk}/attachments/",
+            FIRST,
+            method="post",
+            data={"file": _not_a_document()},
+            status=400,
+        )
+    ],
+    "requests/<id:request_id>/notes/": lambda w: [
+        Visit(
+            "pharmacist",
+            f"/requests/{_decided(w)}/notes/",
+            FIRST,
+            method="post",
+            data={"text": " "},
+            status=400,
+        )
+    ],
+    "requests/<id:request_id>/documents/": lambda w: [
+        Visit("intake", f"/requests/{_decided(w)}/documents/", FIRST)
+    ],
+    "appeals/<id:appeal_id>/attachments/": lambda w: [
+        Visit(
+            "physician",
+            f"/appeals/{w.appeals['ZQX918'].pk}/attachments/",
+            frozenset({"ZQX918"}),
+            method="post",
+            data={"file": _not_a_document()},
+            status=400,
+        )
+    ],
+    "appeals/<id:appeal_id>/notes/": lambda w: [
+        Visit(
+            "physician",
+            f"/appeals/{w.appeals['ZQX918'].pk}/notes/",
+            frozenset({"ZQX918"}),
+            method="post",
+            data={"text": ""},
+            status=400,
+        )
+    ],
+    "attachments/<id:attachment_id>/": lambda w: [
+        Visit("auditor", f"/attachments/{_document(w).pk}/", FIRST),
+        Visit("intake", f"/attachments/{_document(w).pk}/", FIRST),
+    ],
+    "api/v1/override-requests/<id:request_id>/notes/": lambda w: [
+        Visit("auditor", f"/api/v1/override-requests/{_decided(w)}/notes/", FIRST)
+    ],
+    "api/v1/appeals/<id:appeal_id>/notes/": lambda w: [
+        Visit(
+            "pharmacist", f"/api/v1/appeals/{w.appeals['ZQX918'].pk}/notes/", frozenset({"ZQX918"})
         )
     ],
     "members/<str:member_id>/": lambda w: [Visit("pharmacist", "/members/ZQX917/", FIRST)],
@@ -170,6 +243,8 @@ WRITES = {
     "api/v1/override-requests/<id:request_id>/appeals/": "files an appeal (the Appeal row)",
     "api/v1/appeals/<id:appeal_id>/decision/": "decides an appeal (the AppealDecision row)",
     "api/v1/override-requests/<id:request_id>/decision/": "decides (the Decision row)",
+    "api/v1/override-requests/<id:request_id>/attachments/": "adds documents (Attachment rows)",
+    "api/v1/appeals/<id:appeal_id>/attachments/": "adds documents (Attachment rows)",
     # Its PA initiation reads the member's claims: recorded (tests/web/test_intake_questions).
     "requests/new/": "the intake form: empty, the caller's own input again, or a redirect",
     "overrides/<id:override_id>/revoke/": "revokes (history row), then redirects",
@@ -267,8 +342,10 @@ def test_a_page_showing_members_records_each_member_it_shows_and_no_other(world,
     for visit in SHOWS_PHI[route](world):
         before = PHIAccess.objects.order_by("-pk").values_list("pk", flat=True).first()
         response = getattr(clients[visit.role], visit.method)(visit.path, visit.data)
-        assert response.status_code == visit.status, (visit, response.content[:300])
-        shown = {member_id for member_id in MEMBERS if member_id in response.content.decode()}
+        # A document is streamed: its bytes, read here.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == visit.status, (visit, body[:300])
+        shown = {member_id for member_id in MEMBERS if member_id in body.decode()}
         assert shown <= visit.shows, f"{visit.path} shows {shown}, expected {visit.shows}"
         entries = PHIAccess.objects.filter(pk__gt=before).select_related("member")
         assert sorted(entry.member.member_id for entry in entries) == sorted(visit.shows)
