@@ -344,6 +344,7 @@ def test_a_page_showing_members_records_each_member_it_shows_and_no_other(world,
         response = getattr(clients[visit.role], visit.method)(visit.path, visit.data)
         # A document is streamed: its bytes, read here.
         body = b"".join(response.streaming_content) if response.streaming else response.content
+        response.close()
         assert response.status_code == visit.status, (visit, body[:300])
         shown = {member_id for member_id in MEMBERS if member_id in body.decode()}
         assert shown <= visit.shows, f"{visit.path} shows {shown}, expected {visit.shows}"
