@@ -7,9 +7,10 @@ from csp.decorators import csp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from priorauth import roles, selectors, services
@@ -178,11 +179,11 @@ def attachment_view(request, attachment_id: int):
             raise Http404("No such document.")
         raise PermissionDenied("Documents are read by the case's reviewers, auditors and filer.")
     record_phi_access(request, attachment.request.member, "document view")
-    response = FileResponse(
-        services.attachment_open(attachment),
-        content_type=attachment.content_type,
-        as_attachment=False,
-        filename=attachment.filename,
-    )
+    # Read whole (at most PRIORAUTH_ATTACHMENT_MAX_BYTES) and closed here, whatever the
+    # backend: no handle outlives the view, whoever (a test client, a proxy) stops reading.
+    with services.attachment_open(attachment) as stored:
+        content = stored.read()
+    response = HttpResponse(content, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(False, attachment.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -30,9 +30,7 @@ def pharmacist_client(client, pharmacist):
 
 def _read(response) -> bytes:
     assert response.status_code == 200
-    body = b"".join(response.streaming_content)
-    response.close()
-    return body
+    return response.content
 
 
 def _stored(attachment: Attachment) -> bytes:
