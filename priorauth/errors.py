@@ -164,3 +164,20 @@ APPEAL_UPHOLD_ROLE = (
 METRICS_DATE_FORMAT = "Enter a date as YYYY-MM-DD, e.g. 2026-11-02."
 METRICS_FROM_AFTER_TO = "The range starts on {start}, after it ends ({end}): swap the dates."
 METRICS_RANGE_TOO_LONG = "A range is at most {days} days; this one is {asked}."
+
+# Attachments and internal notes (ADR 0016).
+ATTACHMENTS_REQUEST_CLOSED = (
+    "Request {request_id} is {status}; documents are kept as they were when it was decided. "
+    "Send new documents with an appeal of it."
+)
+ATTACHMENTS_APPEAL_CLOSED = (
+    "Appeal {appeal_id} is {status}; documents are kept as they were when it was decided."
+)
+ATTACHMENTS_NOT_ALLOWED = (
+    "Documents are added by the intake user who filed the request, a clinical pharmacist or a "
+    "physician reviewer."
+)
+UNKNOWN_ATTACHMENT = "No document with ID {attachment_id}."
+NOTE_REQUIRED = "Write the note first."
+NOTE_TOO_LONG = "A note is at most {limit} characters; this one has {length}."
+NOTES_NOT_ALLOWED = "Internal notes are written by clinical pharmacists and physician reviewers."

@@ -11,8 +11,9 @@ priorauth/web/ or priorauth/api/ (it imports neither). It refuses:
   there, RFC 9110 §5.5): 400;
 - in a form body (POST), a control character other than tab, line feed and carriage
   return, which a text area sends: 400 naming each field;
-- an API body larger than DATA_UPLOAD_MAX_MEMORY_SIZE: 413 before it is read (a page's
-  form over the limit is 413 too); more than DATA_UPLOAD_MAX_NUMBER_FIELDS query or
+- an API body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, or a multipart body (files) larger
+  than the documents it may carry: 413 before it is read (a page's form over the limit is
+  413 too); more than DATA_UPLOAD_MAX_NUMBER_FIELDS query or
   form fields, or a form body that cannot be read: 400.
 
 Under /api/ the answer is JSON: {"detail": "..."}, or {"field": ["..."]} for a form
@@ -35,6 +36,8 @@ from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
+from priorauth.uploads import multipart_body_limit
+
 API_PREFIX = "/api/"
 
 # Never in an address, a query or a cookie.
@@ -55,6 +58,7 @@ BODY_TOO_BIG = "The request body is larger than {limit} bytes, the most this ser
 TOO_MANY_FIELDS = "The request has more than {limit} fields, the most this service accepts."
 UNREADABLE_FORM = "The form in the request body could not be read."
 NON_FIELD = "non_field_errors"
+MULTIPART = "multipart/form-data"
 
 
 def describe(char: str) -> str:
@@ -106,15 +110,24 @@ def _content_length(request) -> int:
         return 0
 
 
+def _body_limit(request, is_api: bool) -> int | None:
+    """The largest body read at all. One carrying files (multipart, pages and API alike) is
+    bounded by the documents it may hold (priorauth/uploads.py; Django bounds only its other
+    fields); any other API body by DATA_UPLOAD_MAX_MEMORY_SIZE, as a whole."""
+    if request.content_type == MULTIPART:
+        return multipart_body_limit()
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE if is_api else None
+
+
 def _check_body(request, is_api: bool) -> None:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if is_api and limit is not None and _content_length(request) > limit:
-        # The API takes no file uploads, so the whole body counts; refuse it unread.
-        raise RequestDataTooBig
+    limit = _body_limit(request, is_api)
+    if limit is not None and _content_length(request) > limit:
+        raise Refused(413, BODY_TOO_BIG.format(limit=limit))  # refused unread
     if request.method != "POST":
         return
-    if is_api:
-        # Keep the raw body readable for the API (its Idempotency-Key fingerprint).
+    if is_api and request.content_type != MULTIPART:
+        # Keep the raw body readable for the API (its Idempotency-Key fingerprint); files
+        # stream to Django's upload handlers instead, and are fingerprinted from there.
         request.body  # noqa: B018
     # A form body only: for any other content type request.POST is empty and unread.
     fields: dict[str, list[str]] = {}

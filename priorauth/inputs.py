@@ -278,3 +278,24 @@ class MetricsRangeInput(serializers.Serializer):
                 {"to": errors.METRICS_RANGE_TOO_LONG.format(days=METRICS_MAX_DAYS, asked=days)}
             )
         return {"start": start, "end": end}
+
+
+class DocumentUploadInput(serializers.Serializer):
+    """A multipart body: `file`, a PDF, PNG or JPEG (up to 5 parts named `file`). What each
+    file is, and how large, is checked by its content (priorauth/uploads.py), not here."""
+
+    file = serializers.FileField(
+        help_text=(
+            "The document. Its first bytes must be a PDF, PNG or JPEG, and its name's extension "
+            "and the part's Content-Type must say the same; at most "
+            "PRIORAUTH_ATTACHMENT_MAX_BYTES (10 MiB by default)."
+        )
+    )
+
+
+class NoteInput(serializers.Serializer):
+    """An internal note; the service refuses an empty or too long one, in the pages' words."""
+
+    text = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="At most 4,000 characters."
+    )

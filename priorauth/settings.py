@@ -12,29 +12,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from priorauth.env import envbool, envcount, envint, envjson_object, envlist
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PRIORAUTH_VAR_DIR", BASE_DIR / "var"))
-
-
-def envbool(name: str, default: str) -> bool:
-    value = os.environ.get(name, default).strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
-
-
-def envint(name: str, default: str) -> int:
-    value = os.environ.get(name, default)
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-
-
-def envlist(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = envbool("DEBUG", "0")
@@ -168,13 +149,6 @@ if envbool("SECURE_PROXY_SSL_HEADER", "0"):
 
 
 # --- Sign-in lockout, failed-token throttle, CSP (ADR 0009) ---------------------
-def envcount(name: str, default: str) -> int:
-    value = envint(name, default)
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {value}")
-    return value
-
-
 # Behind N proxies, the client address is the Nth entry from the right of X-Forwarded-For.
 PRIORAUTH_PROXY_COUNT = envint(
     "PRIORAUTH_PROXY_COUNT", "1" if envbool("SECURE_PROXY_SSL_HEADER", "0") else "0"
@@ -232,8 +206,27 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # In development (and tests) WhiteNoise serves straight from static/ without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# --- Uploaded clinical documents (ADR 0016): PHI, so never under static/ and never at a
+# public URL. MEDIA_ROOT holds them on this machine (no MEDIA_URL: nothing serves it);
+# production may name any storage backend for the "attachments" alias instead. Written
+# files and directories are the app user's alone.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))
+FILE_UPLOAD_PERMISSIONS, FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o600, 0o700
+
+
+# The largest document accepted (one file); bodies carrying files are bounded by it too
+# (priorauth/http_guard.py), files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file.
+PRIORAUTH_ATTACHMENT_MAX_BYTES = envcount("PRIORAUTH_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Without OPTIONS, FileSystemStorage stores under MEDIA_ROOT (read when used, so tests
+    # point MEDIA_ROOT at a temporary directory).
+    "attachments": {
+        "BACKEND": os.environ.get(
+            "PRIORAUTH_ATTACHMENT_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": envjson_object("PRIORAUTH_ATTACHMENT_STORAGE_OPTIONS"),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -292,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "OverrideStatusEnum": "priorauth.models.overrides.OverrideStatus",
         "AppealStatusEnum": "priorauth.models.appeals.AppealStatus",
         "AppealOutcomeEnum": "priorauth.models.appeals.AppealOutcome",
+        "DocumentTypeEnum": "priorauth.models.attachments.DocumentType",
     },
 }
 

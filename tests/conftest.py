@@ -36,6 +36,12 @@ def _no_policies_remembered_from_another_test():
 
 
 @pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings, tmp_path):
+    # Uploaded documents (the "attachments" storage) go under MEDIA_ROOT: never var/.
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
 def _no_failed_tokens_counted_by_another_test():
     # The API's failed-token counts live in the cache (memory, per process, in tests).
     from django.core.cache import cache

@@ -20,6 +20,7 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 KEY_REUSED = "This Idempotency-Key was used with a different request; use a new key."
+MULTIPART = "multipart/form-data"
 KEY_TOO_LONG = f"An Idempotency-Key is at most {MAX_KEY_LENGTH} characters."
 
 
@@ -27,8 +28,27 @@ def _fingerprint(request) -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode())
     digest.update(request.get_full_path().encode())
-    digest.update(request.body)
+    if request.content_type.startswith(MULTIPART):
+        _digest_multipart(digest, request._request)
+    else:
+        digest.update(request.body)
     return digest.hexdigest()
+
+
+def _digest_multipart(digest, request) -> None:
+    """A body with files (an attachment) is not kept in memory as bytes (http_guard): its
+    fields and each file's name and content stand for it. The same upload again, whatever
+    boundary the client drew, is the same request."""
+    for name, values in sorted(request.POST.lists()):
+        digest.update(json.dumps([name, values]).encode())
+    for name, files in sorted(request.FILES.lists()):
+        for upload in files:
+            digest.update(
+                json.dumps([name, upload.name, upload.content_type, upload.size]).encode()
+            )
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:

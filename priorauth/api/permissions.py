@@ -26,3 +26,5 @@ AppealReviewer = role_required(*roles.REVIEWERS)
 IntakeReviewerOrAuditor = role_required(roles.INTAKE, *roles.REVIEWERS, roles.AUDITOR)
 # The reporting figures: reviewers, auditors and policy admins (docs/domain.md §11).
 MetricsReader = role_required(*roles.REVIEWERS, roles.AUDITOR, roles.POLICY_ADMIN)
+# Documents: whoever may add to a case (the service narrows intake to its own requests).
+IntakeOrReviewer = role_required(roles.INTAKE, *roles.REVIEWERS)

@@ -29,6 +29,8 @@ from priorauth.models import (
 )
 from priorauth.validators import NPI_PATTERN
 
+from .document_serializers import AttachmentSerializer
+
 # A quantity as a decimal string: "4.000" in an allowance, "4" or "0.75" in a limit or
 # on hand (see _plain).
 DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": r"^[0-9]+(?:\.[0-9]+)?$"}
@@ -247,6 +249,9 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
     decided_by = serializers.SerializerMethodField()
     decision = DecisionSummarySerializer(read_only=True, allow_null=True)
     override = OverrideSummarySerializer(read_only=True, allow_null=True)
+    attachments = AttachmentSerializer(
+        many=True, read_only=True, help_text="Its documents, those sent with appeals included."
+    )
 
     class Meta:
         model = OverrideRequest
@@ -271,6 +276,7 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
             "decided_by",
             "decision",
             "override",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -332,6 +338,9 @@ class AppealSerializer(serializers.ModelSerializer):
     policy_code = serializers.CharField(source="request.policy.code")
     decision = AppealDecisionSummarySerializer(read_only=True, allow_null=True)
     override = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(
+        many=True, read_only=True, help_text="The documents sent with this appeal."
+    )
 
     class Meta:
         model = Appeal
@@ -349,6 +358,7 @@ class AppealSerializer(serializers.ModelSerializer):
             "due_at",
             "decision",
             "override",
+            "attachments",
         ]
         read_only_fields = fields
 

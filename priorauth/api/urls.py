@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import documents, views
 
 urlpatterns = [
     path("members/", views.MemberCreateView.as_view(), name="api-member-create"),
@@ -33,7 +33,27 @@ urlpatterns = [
         views.AppealFileView.as_view(),
         name="api-appeal-file",
     ),
+    path(
+        "override-requests/<id:request_id>/attachments/",
+        documents.RequestAttachmentsView.as_view(),
+        name="api-request-attachments",
+    ),
+    path(
+        "override-requests/<id:request_id>/notes/",
+        documents.RequestNotesView.as_view(),
+        name="api-request-notes",
+    ),
     path("appeals/<id:appeal_id>/", views.AppealDetailView.as_view(), name="api-appeal-detail"),
+    path(
+        "appeals/<id:appeal_id>/attachments/",
+        documents.AppealAttachmentsView.as_view(),
+        name="api-appeal-attachments",
+    ),
+    path(
+        "appeals/<id:appeal_id>/notes/",
+        documents.AppealNotesView.as_view(),
+        name="api-appeal-notes",
+    ),
     path(
         "appeals/<id:appeal_id>/decision/",
         views.AppealDecisionView.as_view(),

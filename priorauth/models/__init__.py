@@ -12,6 +12,7 @@ from .appeals import (
     AppealOutcome,
     AppealStatus,
 )
+from .attachments import Attachment, DocumentType, Note
 from .audit import REPORT_DOWNLOAD, PHIAccess
 from .claims import Claim, ClaimStatus, RejectCode
 from .idempotency import IdempotencyRecord
@@ -40,12 +41,15 @@ __all__ = [
     "AppealDecision",
     "AppealOutcome",
     "AppealStatus",
+    "Attachment",
     "Claim",
     "ClaimStatus",
     "Decision",
     "DecisionOutcome",
+    "DocumentType",
     "IdempotencyRecord",
     "Member",
+    "Note",
     "Override",
     "OverrideAllowance",
     "OverrideQuerySet",

@@ -11,6 +11,13 @@ from .appeals import (
     member_appeals,
     request_appeals,
 )
+from .attachments import (
+    appeal_attachments,
+    appeal_notes,
+    attachment_with_case,
+    request_attachments,
+    request_notes,
+)
 from .audit import access_log_entries
 from .claim_check import ClaimCheckRead, lock_member_for_claim
 from .claims import claim_for_answer, claim_history, fills_reaching, member_claims_since
@@ -46,10 +53,13 @@ __all__ = [
     "SearchFilters",
     "access_log_entries",
     "allowance_in_force",
+    "appeal_attachments",
     "appeal_case",
     "appeal_clock",
     "appeal_for_api",
     "appeal_history",
+    "appeal_notes",
+    "attachment_with_case",
     "case_request",
     "claim_for_answer",
     "claim_history",
@@ -74,9 +84,11 @@ __all__ = [
     "paid_fill_dates",
     "queue_items",
     "request_appeals",
+    "request_attachments",
     "request_for_api",
     "request_history",
     "requests_awaiting_answer",
+    "request_notes",
     "requests_submitted_by",
     "search_cases",
     "status_choices",

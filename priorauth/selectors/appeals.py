@@ -18,7 +18,7 @@ def appeal_for_api(appeal_id: int, *, submitted_by=None) -> Appeal | None:
         "request__override__criterion",
         "decision__criterion",
         "decision__decided_by",
-    ).prefetch_related("request__override__allowances")
+    ).prefetch_related("request__override__allowances", "attachments__uploaded_by")
     if submitted_by is not None:
         queryset = queryset.filter(request__submitted_by=submitted_by)
     return queryset.filter(pk=appeal_id).first()

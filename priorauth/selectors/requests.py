@@ -70,7 +70,7 @@ def request_for_api(request_id: int, *, submitted_by=None) -> OverrideRequest | 
         "decision__decided_by",
         "override__member",
         "override__criterion",
-    ).prefetch_related("override__allowances")
+    ).prefetch_related("override__allowances", "attachments__uploaded_by")
     if submitted_by is not None:
         queryset = queryset.filter(submitted_by=submitted_by)
     return queryset.filter(pk=request_id).first()

@@ -17,11 +17,20 @@ from .appeals import (
     appeal_take,
     appeal_withdraw,
 )
+from .attachments import (
+    appeal_attachments_add,
+    attachment_open,
+    attachment_storage,
+    may_attach,
+    override_request_submit_with_documents,
+    request_attachments_add,
+)
 from .audit import phi_access_record, phi_access_record_many, phi_report_download_record
 from .claims import claim_adjudicate, claim_reverse
 from .idempotency import idempotency_answer_store, idempotency_key_claim
 from .initiation import Initiation, pa_initiate
 from .members import member_coverage_change, member_create
+from .notes import NOTE_MAX_LENGTH, note_add
 from .overrides import (
     EXPIRED_BY_SCHEDULE,
     SYSTEM_USERNAME,
@@ -43,11 +52,13 @@ from .requests import (
 
 __all__ = [
     "EXPIRED_BY_SCHEDULE",
+    "NOTE_MAX_LENGTH",
     "SYSTEM_USERNAME",
     "AppealResult",
     "DecisionResult",
     "Initiation",
     "appeal_answer",
+    "appeal_attachments_add",
     "appeal_decide",
     "appeal_file",
     "appeal_last_day",
@@ -56,18 +67,23 @@ __all__ = [
     "appeal_release",
     "appeal_take",
     "appeal_withdraw",
+    "attachment_open",
+    "attachment_storage",
     "claim_adjudicate",
     "claim_reverse",
     "due_in",
     "idempotency_answer_store",
     "idempotency_key_claim",
+    "may_attach",
     "member_coverage_change",
     "member_create",
+    "note_add",
     "override_request_answer",
     "override_request_decide",
     "override_request_pend",
     "override_request_release",
     "override_request_submit",
+    "override_request_submit_with_documents",
     "override_request_take",
     "override_request_withdraw",
     "override_revoke",
@@ -76,5 +92,6 @@ __all__ = [
     "phi_access_record",
     "phi_access_record_many",
     "phi_report_download_record",
+    "request_attachments_add",
     "system_user",
 ]

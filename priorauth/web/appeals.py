@@ -29,6 +29,7 @@ from .access import CASE_READERS, role_required
 from .actions import CasePage, perform, workflow_actions
 from .casefile import case_or_404, request_evidence
 from .display import clock_label, override_issued
+from .documents import case_documents
 from .forms import posted_criterion_number
 
 
@@ -100,6 +101,7 @@ def _appeal_context(request, appeal: Appeal) -> dict:
             "default_criterion": _number(denial.criterion) or _number(case.attested_criterion),
         }
     )
+    context.update(case_documents(request, case, appeal))
     return context
 
 

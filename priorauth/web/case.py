@@ -20,6 +20,7 @@ from .actions import CasePage, perform, workflow_actions
 from .appeal_filing import appeal_state
 from .casefile import case_or_404, request_evidence
 from .display import clock_label, override_issued
+from .documents import case_documents
 from .forms import posted_criterion_number
 
 
@@ -49,6 +50,7 @@ def _case_context(request, case: OverrideRequest) -> dict:
             "case_draft": f"case-{case.pk}",  # the key of the text kept while typed
         }
     )
+    context.update(case_documents(request, case))
     return context
 
 

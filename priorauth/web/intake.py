@@ -26,6 +26,7 @@ from priorauth.models import OverrideRequest
 from priorauth.services.initiation import NOT_MANAGED, OPEN, WITHIN_LIMIT, Initiation
 
 from .access import role_required
+from .documents import DocumentsForm
 from .errors import apply_errors
 from .findings import read_determination
 from .forms import AnswersForm, OverrideRequestForm
@@ -36,6 +37,7 @@ REQUEST_STEP = "request"
 ANSWERS_STEP = "answers"
 EDIT_STEP = "edit"  # back from step 2 or the "no PA needed" page, to change the request
 DISPENSING_FIELDS = ("member_id", "ndc", "quantity", "days_supply", "channel")
+DOCUMENTS_FIELD = "file"  # the documents chosen with the request (services.attachments)
 
 
 @role_required(roles.INTAKE)
@@ -148,14 +150,31 @@ def _summary(form: OverrideRequestForm, initiation: Initiation) -> list[tuple[st
     ]
 
 
+def _documents_form(request) -> DocumentsForm:
+    """The documents chosen with the request (one form per HTTP request, so the errors the
+    service finds in them are the ones the page shows)."""
+    if not hasattr(request, "_documents_form"):
+        posted = request.method == "POST"
+        request._documents_form = DocumentsForm(
+            request.POST if posted else None, request.FILES if posted else None
+        )
+    return request._documents_form
+
+
 def _request_step(request, form: OverrideRequestForm, *, policies=None):
     """Step 1, its criterion list narrowed to the policy of the NDC given (when known)."""
     ndc = _ndc_given(form)
     if policies is None and ndc:
         policies = policy_selectors.policies_managing(ndc, timezone.localdate())
     form.narrow_criteria(policies, format_ndc(ndc))
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "priorauth/request_new.html", {"form": form}, status=status)
+    documents = _documents_form(request)
+    failed = (form.is_bound and form.errors) or documents.errors
+    return render(
+        request,
+        "priorauth/request_new.html",
+        {"form": form, "documents_form": documents},
+        status=400 if failed else 200,
+    )
 
 
 def _ndc_given(form: OverrideRequestForm) -> str:
@@ -185,6 +204,7 @@ def criteria_for_ndc(request):
 
 def _answers_step(request, form: OverrideRequestForm, questions: StepTwo):
     answers_form = questions.answers_form
+    documents = _documents_form(request)
     return render(
         request,
         "priorauth/request_questions.html",
@@ -193,8 +213,13 @@ def _answers_step(request, form: OverrideRequestForm, questions: StepTwo):
             "answers_form": answers_form,
             "criterion": questions.criterion,
             "summary": questions.summary,
+            "documents_form": documents,
+            # A browser cannot carry chosen files from one page to the next: say so.
+            "documents_dropped": len(documents.files_chosen())
+            if request.POST.get("step", REQUEST_STEP) == REQUEST_STEP
+            else 0,
         },
-        status=400 if answers_form.is_bound and answers_form.errors else 200,
+        status=400 if (answers_form.is_bound and answers_form.errors) or documents.errors else 200,
     )
 
 
@@ -202,15 +227,21 @@ def _submit(request, form: OverrideRequestForm, *, answers: dict, step_two: Step
     """Submit through the service; its refusals beside the fields at fault: the request's
     on step 1, the answers' on step 2."""
     try:
-        created = services.override_request_submit(
-            submitted_by=request.user, **form.validated, answers=answers
+        created = services.override_request_submit_with_documents(
+            files=_documents_form(request).files_chosen(),
+            submitted_by=request.user,
+            **form.validated,
+            answers=answers,
         )
     except ServiceError as error:
-        about_the_request = {k: v for k, v in error.errors.items() if k != "answers"}
+        errors = dict(error.errors)
+        if documents_refused := errors.pop(DOCUMENTS_FIELD, None):
+            apply_errors(_documents_form(request), {DOCUMENTS_FIELD: documents_refused})
+        about_the_request = {k: v for k, v in errors.items() if k != "answers"}
         if step_two is None or about_the_request:
-            apply_errors(form, error.errors if step_two is None else about_the_request)
+            apply_errors(form, errors if step_two is None else about_the_request)
             return _request_step(request, form)
-        apply_errors(step_two.answers_form, error.errors)
+        apply_errors(step_two.answers_form, errors)
         return _answers_step(request, form, step_two)
     return _received(request, created)
 

@@ -39,6 +39,13 @@ OPERATIONS = {
     ("post", "/api/v1/appeals/{appeal_id}/decision/"): WRITE | {"200", "404", "409", "415"},
     ("post", "/api/v1/pa-initiations/"): WRITE | {"200", "415"},
     ("get", "/api/v1/metrics/"): COMMON | {"200"},
+    ("post", "/api/v1/override-requests/{request_id}/attachments/"): WRITE
+    | {"201", "404", "409", "415"},
+    ("post", "/api/v1/appeals/{appeal_id}/attachments/"): WRITE | {"201", "404", "409", "415"},
+    ("get", "/api/v1/override-requests/{request_id}/notes/"): COMMON | {"200", "404"},
+    ("post", "/api/v1/override-requests/{request_id}/notes/"): WRITE | {"201", "404", "415"},
+    ("get", "/api/v1/appeals/{appeal_id}/notes/"): COMMON | {"200", "404"},
+    ("post", "/api/v1/appeals/{appeal_id}/notes/"): WRITE | {"201", "404", "415"},
 }
 FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
 DETAIL = {"$ref": "#/components/schemas/Detail"}
@@ -157,6 +164,8 @@ def test_a_post_documents_its_idempotency_key_and_the_replayed_header(document, 
         ("OverrideSummary", set()),
         ("Appeal", {"decision", "override"}),
         ("AppealDecisionSummary", {"criterion_number"}),
+        ("Attachment", {"appeal_id"}),
+        ("Note", {"appeal_id"}),
     ],
 )
 def test_exactly_the_fields_that_can_be_null_are_nullable_and_every_field_is_required(

@@ -9,6 +9,7 @@ data without recording it cannot slip in unnoticed.
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from priorauth.models import REPORT_DOWNLOAD, PHIAccess
 from tests.support.phi import MEMBERS, World, build_world, paths, phi_strings, role_clients
@@ -76,6 +77,10 @@ def _upheld(world: World) -> int:
     return world.appeals["ZQX917"].pk
 
 
+def _not_a_document():
+    return SimpleUploadedFile("chart.pdf", b"<html>not a PDF</html>", "application/pdf")
+
+
 # Route → the visits (by a role that may see it) and the members each answer shows.
 SHOWS_PHI = {
     "queue/": lambda w: [
@@ -140,6 +145,64 @@ SHOWS_PHI = {
             status=403,
         )
     ],
+    # Documents and notes (ADR 0016): a refused upload or note shows the case page again;
+    # intake's documents page; a document opened (its bytes name no one, but are the
+    # member's record); the notes through the API.
+    "requests/<id:request_id>/attachments/": lambda w: [
+        Visit(
+            "pharmacist",
+            f"/requests/{w.open['ZQX917'].pk}/attachments/",
+            FIRST,
+            method="post",
+            data={"file": _not_a_document()},
+            status=400,
+        )
+    ],
+    "requests/<id:request_id>/notes/": lambda w: [
+        Visit(
+            "pharmacist",
+            f"/requests/{_decided(w)}/notes/",
+            FIRST,
+            method="post",
+            data={"text": " "},
+            status=400,
+        )
+    ],
+    "requests/<id:request_id>/documents/": lambda w: [
+        Visit("intake", f"/requests/{_decided(w)}/documents/", FIRST)
+    ],
+    "appeals/<id:appeal_id>/attachments/": lambda w: [
+        Visit(
+            "physician",
+            f"/appeals/{w.appeals['ZQX918'].pk}/attachments/",
+            frozenset({"ZQX918"}),
+            method="post",
+            data={"file": _not_a_document()},
+            status=400,
+        )
+    ],
+    "appeals/<id:appeal_id>/notes/": lambda w: [
+        Visit(
+            "physician",
+            f"/appeals/{w.appeals['ZQX918'].pk}/notes/",
+            frozenset({"ZQX918"}),
+            method="post",
+            data={"text": ""},
+            status=400,
+        )
+    ],
+    "attachments/<id:attachment_id>/": lambda w: [
+        Visit("auditor", f"/attachments/{w.document.pk}/", FIRST),
+        Visit("intake", f"/attachments/{w.document.pk}/", FIRST),
+    ],
+    "api/v1/override-requests/<id:request_id>/notes/": lambda w: [
+        Visit("auditor", f"/api/v1/override-requests/{_decided(w)}/notes/", FIRST)
+    ],
+    "api/v1/appeals/<id:appeal_id>/notes/": lambda w: [
+        Visit(
+            "pharmacist", f"/api/v1/appeals/{w.appeals['ZQX918'].pk}/notes/", frozenset({"ZQX918"})
+        )
+    ],
     "members/<str:member_id>/": lambda w: [Visit("pharmacist", "/members/ZQX917/", FIRST)],
     "overrides/": lambda w: [Visit("auditor", "/overrides/", BOTH)],
     "api/v1/members/<str:member_id>/": lambda w: [
@@ -191,6 +254,8 @@ WRITES = {
     "api/v1/override-requests/<id:request_id>/appeals/": "files an appeal (the Appeal row)",
     "api/v1/appeals/<id:appeal_id>/decision/": "decides an appeal (the AppealDecision row)",
     "api/v1/override-requests/<id:request_id>/decision/": "decides (the Decision row)",
+    "api/v1/override-requests/<id:request_id>/attachments/": "adds documents (Attachment rows)",
+    "api/v1/appeals/<id:appeal_id>/attachments/": "adds documents (Attachment rows)",
     # Its PA initiation reads the member's claims: recorded (tests/web/test_intake_questions).
     "requests/new/": "the intake form: empty, the caller's own input again, or a redirect",
     "overrides/<id:override_id>/revoke/": "revokes (history row), then redirects",

@@ -10,10 +10,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from priorauth import services
-from priorauth.models import Appeal, Claim, Member, Override, OverrideRequest, PHIAccess
+from priorauth.models import (
+    Appeal,
+    Attachment,
+    Claim,
+    Member,
+    Override,
+    OverrideRequest,
+    PHIAccess,
+)
 from tests.support import factories
 from tests.support.steps import KESIMPTA_NDC
 from tests.support.urlconf import Route
@@ -42,6 +51,7 @@ class World:
     claims: dict[str, Claim]
     access: PHIAccess
     appeals: dict[str, Appeal]
+    document: Attachment | None = None  # a PDF on ZQX917's open request (ADR 0016)
 
     @property
     def first(self) -> Member:
@@ -89,7 +99,12 @@ def build_world(*, intake, pharmacist, physician) -> World:
         path="/members/ZQX917/",
         remote_addr=None,
     )
-    return World(members, decided, open_, overrides, claims, access, appeals)
+    document = services.request_attachments_add(
+        request_id=open_["ZQX917"].pk,
+        files=[SimpleUploadedFile("chart.pdf", b"%PDF-1.4 synthetic", "application/pdf")],
+        by=intake,
+    )[0]
+    return World(members, decided, open_, overrides, claims, access, appeals, document)
 
 
 # The roles the PHI tests act as; "anonymous" is no one signed in.
@@ -157,6 +172,7 @@ def paths(route: Route, world: World, users: dict) -> list[str]:
         "override_id": world.overrides["ZQX918"].pk,
         "claim_id": world.claims["ZQX918"].pk,
         "appeal_id": world.appeals["ZQX918"].pk,
+        "attachment_id": world.document.pk,
         "pk": world.decided["ZQX917"].policy.pk,
         "action": "take",
         "object_id": row.pk if row is not None else 1,
