@@ -26,3 +26,5 @@ AppealReviewer = role_required(*roles.REVIEWERS)
 IntakeReviewerOrAuditor = role_required(roles.INTAKE, *roles.REVIEWERS, roles.AUDITOR)
 # The reporting figures: reviewers, auditors and policy admins (docs/domain.md §11).
 MetricsReader = role_required(*roles.REVIEWERS, roles.AUDITOR, roles.POLICY_ADMIN)
+# The prescriber directory: whoever enters or reads requests, and policy admins who keep it.
+PrescriberReader = role_required(roles.INTAKE, *roles.REVIEWERS, roles.AUDITOR, roles.POLICY_ADMIN)

@@ -25,6 +25,7 @@ from .overrides import (
     overrides_in_force,
     overrides_not_in_force,
 )
+from .prescribers import prescriber_in_directory
 from .queue import QueueFilters, queue_items, work_queue
 from .requests import (
     case_request,
@@ -62,6 +63,7 @@ __all__ = [
     "overrides_in_force",
     "overrides_not_in_force",
     "paid_fill_dates",
+    "prescriber_in_directory",
     "queue_items",
     "request_appeals",
     "request_for_api",

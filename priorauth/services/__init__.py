@@ -29,6 +29,7 @@ from .overrides import (
     overrides_expire,
     system_user,
 )
+from .prescribers import UpsertCounts, prescribers_upsert
 from .requests import (
     DecisionResult,
     due_in,
@@ -47,6 +48,7 @@ __all__ = [
     "AppealResult",
     "DecisionResult",
     "Initiation",
+    "UpsertCounts",
     "appeal_answer",
     "appeal_decide",
     "appeal_file",
@@ -76,5 +78,6 @@ __all__ = [
     "phi_access_record",
     "phi_access_record_many",
     "phi_report_download_record",
+    "prescribers_upsert",
     "system_user",
 ]

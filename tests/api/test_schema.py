@@ -39,6 +39,7 @@ OPERATIONS = {
     ("post", "/api/v1/appeals/{appeal_id}/decision/"): WRITE | {"200", "404", "409", "415"},
     ("post", "/api/v1/pa-initiations/"): WRITE | {"200", "415"},
     ("get", "/api/v1/metrics/"): COMMON | {"200"},
+    ("get", "/api/v1/prescribers/{npi}/"): COMMON | {"200", "404"},
 }
 FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
 DETAIL = {"$ref": "#/components/schemas/Detail"}
@@ -149,8 +150,19 @@ def test_a_post_documents_its_idempotency_key_and_the_replayed_header(document, 
         ),
         (
             "OverrideRequest",
-            {"criterion_number", "determination", "decided_by", "decision", "override"},
+            {
+                "criterion_number",
+                "determination",
+                "decided_by",
+                "decision",
+                "override",
+                "prescriber_name",
+                "prescriber_specialty",
+                "prescriber_phone",
+                "prescriber_fax",
+            },
         ),
+        ("Prescriber", {"credential", "specialty", "taxonomy_code", "phone", "fax"}),
         ("PAInitiation", {"policy_code"}),
         ("DecisionSummary", {"criterion_number"}),
         ("Member", {"coverage_end"}),

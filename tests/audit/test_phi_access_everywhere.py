@@ -213,6 +213,15 @@ NO_PHI = {
     "admin/(?P<url>.*)$": "unknown admin URL: 404 or a redirect",
     "admin/priorauth/claim/<path:object_id>/history/": "Django's log of admin edits: none",
     "admin/priorauth/appealdecision/<path:object_id>/history/": "Django's log of admin edits",
+    # The prescriber directory is public NPPES data: who prescribes, no member in it.
+    "api/v1/prescribers/<str:npi>/": "a prescriber's directory entry",
+    "admin/priorauth/prescriber/": "the prescriber directory",
+    "admin/priorauth/prescriber/add/": "a new prescriber",
+    "admin/priorauth/prescriber/<path:object_id>/change/": "one prescriber",
+    "admin/priorauth/prescriber/<path:object_id>/history/": "a prescriber's changes",
+    "admin/priorauth/prescriber/^([^/]+)/history/([^/]+)/$": "a past version of a prescriber",
+    "admin/priorauth/prescriber/<path:object_id>/delete/": "refused: prescribers stay",
+    "admin/priorauth/prescriber/<path:object_id>/": "redirects to the change page",
 }
 for _model in ("member", "claim", "overriderequest", "override", "appeal", "appealdecision"):
     NO_PHI[f"admin/priorauth/{_model}/add/"] = "refused: review data is read-only"

@@ -139,7 +139,8 @@ def _admin_row(route: str, world: World, users: dict):
         "policy": world.decided["ZQX917"].policy,
         "user": users["pharmacist"],
         "group": users["pharmacist"].groups.first(),
-        "tokenproxy": users["claims_system"],  # a token's admin page is keyed by its user
+        "tokenproxy": users["claims_system"],
+        "prescriber": world.decided["ZQX917"].prescription.prescriber,  # a token's admin page is keyed by its user
     }.get(model)
 
 
@@ -164,5 +165,6 @@ def paths(route: Route, world: World, users: dict) -> list[str]:
         "id": users["pharmacist"].pk,
         "app_label": "priorauth",
         "url": "priorauth/member/ZQX917/",
+        "npi": world.decided["ZQX917"].prescription.prescriber.npi,
     }
     return [route.path(*positional, **named)]
