@@ -111,7 +111,19 @@ def _summary(form: OverrideRequestForm, initiation: Initiation) -> list[tuple[st
             f"{asked['quantity'].normalize():f} for {asked['days_supply']} days, "
             f"{Channel(asked['channel']).label}",
         ),
+        ("Prescriber", prescriber_words(asked["prescriber_npi"])),
     ]
+
+
+def prescriber_words(npi: str) -> str:
+    """Who the NPI is, from the directory: what the lookup shows as it is typed, said by
+    the server too (progressive enhancement)."""
+    prescriber = selectors.prescriber_in_directory(npi)
+    if prescriber is None:
+        return f"NPI {npi}: not in the prescriber directory"
+    return " · ".join(
+        part for part in (prescriber.display_name, prescriber.specialty, f"NPI {npi}") if part
+    )
 
 
 def _request_step(request, form: OverrideRequestForm):
@@ -167,7 +179,8 @@ def _received(request, created: OverrideRequest):
     messages.success(
         request,
         f"Request {created.pk} received; due by "
-        f"{timezone.localtime(created.due_at):%Y-%m-%d %H:%M %Z}.",
+        f"{timezone.localtime(created.due_at):%Y-%m-%d %H:%M %Z}. Prescriber: "
+        f"{prescriber_words(created.prescription.prescriber.npi)}.",
     )
     if found.reasons:
         messages.info(

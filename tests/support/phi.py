@@ -139,8 +139,8 @@ def _admin_row(route: str, world: World, users: dict):
         "policy": world.decided["ZQX917"].policy,
         "user": users["pharmacist"],
         "group": users["pharmacist"].groups.first(),
-        "tokenproxy": users["claims_system"],
-        "prescriber": world.decided["ZQX917"].prescription.prescriber,  # a token's admin page is keyed by its user
+        "tokenproxy": users["claims_system"],  # a token's admin page is keyed by its user
+        "prescriber": world.decided["ZQX917"].prescription.prescriber,
     }.get(model)
 
 
