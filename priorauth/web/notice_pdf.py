@@ -8,11 +8,15 @@ embedded (subset): any name or dash a notice holds is drawn, which PDF's built-i
 fonts cannot promise.
 """
 
+import logging
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 from fpdf import FPDF
+
+# fontTools logs every glyph it keeps at INFO, some forty lines a PDF: not worth a log line.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "dejavu"
