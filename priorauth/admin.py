@@ -179,8 +179,10 @@ class PrescriberForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Saved here, it is in the directory: a name is what puts it there.
-        self.fields["name"].required = True
+        # Saved here, it is in the directory: a name is what puts it there. (A reader's
+        # form shows every field as text: no "name" field then.)
+        if "name" in self.fields:
+            self.fields["name"].required = True
 
 
 @admin.register(Prescriber)

@@ -63,6 +63,8 @@ def test_nobody_deletes_a_prescriber_and_a_pharmacist_only_reads(admin_client, p
     )
     reader = role_clients({"pharmacist": pharmacist})["pharmacist"]
     assert reader.get("/admin/priorauth/prescriber/").status_code == 200
+    page = reader.get(f"/admin/priorauth/prescriber/{prescriber.pk}/change/")
+    assert page.status_code == 200 and "Avery Lindqvist" in page.content.decode()
     reader.post(f"/admin/priorauth/prescriber/{prescriber.pk}/change/", {**NEW, "name": "X"})
     prescriber.refresh_from_db()
     assert prescriber.name == "Avery Lindqvist"
