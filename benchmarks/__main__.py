@@ -1,6 +1,7 @@
 """`make bench`: the benchmarks, on PostgreSQL, writing their sections of docs/benchmarks.md.
 
     .venv/bin/python -m benchmarks [claims] [queue] [expiry] [hardening] [determination] [metrics]
+                                   [prescribers]
                                    [--quick] [--rebuild] [-v]
 
 - claims: the claims API under load against a baseline, and its SQL queries
@@ -14,9 +15,12 @@
   POST /api/v1/override-requests/ with answers against without, and the determination's
   SQL queries (benchmarks/determination.py);
 - metrics: the reporting figures for 30 and 365 days at 10,000 and 1,000,000 requests,
-  each size in its own database beside the bench database (benchmarks/metrics.py).
+  each size in its own database beside the bench database (benchmarks/metrics.py);
+- prescribers: manage.py import_prescribers on a 100,000-row NPPES-layout file, new,
+  unchanged and updated (benchmarks/prescribers.py); also runs on SQLite
+  (BENCH_DATABASE_URL=sqlite:///PATH).
 
-With none named, all six run, in that order (claims builds the members the others
+With none named, all seven run, in that order (claims builds the members the others
 use). Django points at BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/priorauth_bench; --quick uses NAME_quick beside it
 and smaller sizes), the database is created if missing, migrated and given the
@@ -32,7 +36,16 @@ import signal
 import sys
 import traceback
 
-from benchmarks import claims, determination, expiry, hardening, harness, metrics, queue_page
+from benchmarks import (
+    claims,
+    determination,
+    expiry,
+    hardening,
+    harness,
+    metrics,
+    prescribers,
+    queue_page,
+)
 from benchmarks.report import say
 
 # In the order they run: claims builds the members the others use.
@@ -43,6 +56,7 @@ BENCHMARKS = {
     "hardening": hardening.run,
     "determination": determination.run,
     "metrics": metrics.run,
+    "prescribers": prescribers.run,
 }
 
 

@@ -81,6 +81,8 @@ def ensure_database(database_url: str) -> bool:
     from psycopg import sql
 
     params = dj_database_url.parse(database_url)
+    if params["ENGINE"] == "django.db.backends.sqlite3":
+        return False  # the file is made on first connection (the prescribers benchmark only)
     if params["ENGINE"] != "django.db.backends.postgresql":
         raise SystemExit(f"BENCH_DATABASE_URL must name PostgreSQL, not {params['ENGINE']}")
     connect = {

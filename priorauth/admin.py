@@ -5,7 +5,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .audit import AdminRecordsPHIReads
-from .models import Appeal, AppealDecision, Claim, Member, Override, OverrideRequest, PHIAccess
+from .models import (
+    Appeal,
+    AppealDecision,
+    Claim,
+    Member,
+    Override,
+    OverrideRequest,
+    PHIAccess,
+    Prescriber,
+)
 from .services.members import coverage_problem
 
 COVERAGE_FIELDS = ("coverage_start", "coverage_end")
@@ -161,3 +170,45 @@ class PHIAccessAdmin(ReadOnlyAdmin):
     @admin.display(description="member ID")
     def member_number(self, entry: PHIAccess) -> str:
         return entry.member.member_id if entry.member else "— (report download)"
+
+
+class PrescriberForm(forms.ModelForm):
+    class Meta:
+        model = Prescriber
+        fields = ("npi", "name", "credential", "specialty", "taxonomy_code", "phone", "fax")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Saved here, it is in the directory: a name is what puts it there. (A reader's
+        # form shows every field as text: no "name" field then.)
+        if "name" in self.fields:
+            self.fields["name"].required = True
+
+
+@admin.register(Prescriber)
+class PrescriberAdmin(SimpleHistoryAdmin):
+    """The prescriber directory: public NPPES data (no member in it), kept by policy admins
+    (`manage.py import_prescribers`, or a correction here, with history). Never deleted:
+    requests point at the rows."""
+
+    form = PrescriberForm
+    list_display = ("npi", "name", "credential", "specialty", "phone_display", "fax_display")
+    search_fields = ("=npi", "name")
+    list_filter = ("specialty",)
+    ordering = ("name", "npi")
+    show_full_result_count = False  # a national import is millions of rows
+
+    @admin.display(description="phone")
+    def phone_display(self, prescriber: Prescriber) -> str:
+        return prescriber.phone_display
+
+    @admin.display(description="fax")
+    def fax_display(self, prescriber: Prescriber) -> str:
+        return prescriber.fax_display
+
+    def get_readonly_fields(self, request, obj=None):
+        # The NPI is the key requests and imports match on: fixed once saved.
+        return ("npi",) if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -47,3 +47,11 @@ def envjson_object(name: str) -> dict:
     if not isinstance(value, dict):
         raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}")
     return value
+
+
+def envtext(name: str, default: str) -> str:
+    """A text the pages quote (the plan's name on the notices): never empty."""
+    value = os.environ.get(name, default).strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must not be empty")
+    return value

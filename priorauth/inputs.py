@@ -118,6 +118,10 @@ ANSWERS_NOT_AN_OBJECT = 'Answers are an object of question id to answer, e.g. {"
 MAX_ANSWERS = 100
 
 
+class PrescriberLookupInput(serializers.Serializer):
+    npi = NPIField()
+
+
 class MemberInput(serializers.Serializer):
     member_id = serializers.CharField(max_length=20, validators=[MEMBER_ID_VALIDATOR])
     first_name = serializers.CharField(max_length=80)

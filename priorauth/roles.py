@@ -33,7 +33,10 @@ MODEL_PERMISSIONS = {
         ("policies", f"{action}_{m}")
         for m in _POLICY_MODELS
         for action in ("view", "add", "change", "delete")
-    ],
+    ]
+    # The prescriber directory is kept up by policy admins (imports, corrections); rows
+    # are never deleted, requests point at them.
+    + [("priorauth", f"{action}_prescriber") for action in ("view", "add", "change")],
     PHYSICIAN_REVIEWER: [("policies", f"view_{m}") for m in _POLICY_MODELS]
     + [("priorauth", f"view_{m}") for m in _REVIEW_MODELS],
     INTAKE: [],

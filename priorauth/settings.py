@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from priorauth.env import envbool, envcount, envint, envjson_object, envlist
+from priorauth.env import envbool, envcount, envint, envjson_object, envlist, envtext
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PRIORAUTH_VAR_DIR", BASE_DIR / "var"))
@@ -329,21 +329,33 @@ if not 0 < PRIORAUTH_APPEAL_EXPEDITED_HOURS <= PRIORAUTH_APPEAL_STANDARD_HOURS:
     )
 # The next level after an upheld appeal, per line of business, as the notice names it:
 # (who decides it, days the member has to ask for it).
+_EXTERNAL_REVIEW = (
+    "an external review by an Independent Review Organization",
+    envint("PRIORAUTH_EXTERNAL_REVIEW_DAYS", "120"),
+)
 PRIORAUTH_NEXT_APPEAL_LEVEL = {
     "medicare": (
         "a reconsideration by the Independent Review Entity (IRE) contracted by Medicare",
         envint("PRIORAUTH_IRE_DAYS", "60"),
     ),
     "medicaid": ("a State fair hearing", envint("PRIORAUTH_FAIR_HEARING_DAYS", "120")),
-    "commercial": (
-        "an external review by an Independent Review Organization",
-        envint("PRIORAUTH_EXTERNAL_REVIEW_DAYS", "120"),
-    ),
-    "exchange": (
-        "an external review by an Independent Review Organization",
-        envint("PRIORAUTH_EXTERNAL_REVIEW_DAYS", "120"),
-    ),
+    "commercial": _EXTERNAL_REVIEW,
+    "exchange": _EXTERNAL_REVIEW,
 }
+
+
+# The member notices: the plan, how to reach it, where a written appeal goes (fictional
+# defaults; a deployment sets its own). The address's lines are separated by "|".
+PRIORAUTH_PLAN_NAME = envtext("PRIORAUTH_PLAN_NAME", "Northwind Health Plan")
+PRIORAUTH_PLAN_PHONE = envtext("PRIORAUTH_PLAN_PHONE", "1-800-555-0134 (TTY 711)")
+PRIORAUTH_PLAN_HOURS = envtext(
+    "PRIORAUTH_PLAN_HOURS", "Monday to Friday, 8 a.m. to 8 p.m. Eastern time"
+)
+PRIORAUTH_APPEALS_ADDRESS = envtext(
+    "PRIORAUTH_APPEALS_ADDRESS",
+    "Northwind Health Plan|Pharmacy Appeals|PO Box 5550|Anytown, ST 00000",
+)
+PRIORAUTH_APPEALS_FAX = envtext("PRIORAUTH_APPEALS_FAX", "1-800-555-0135")
 
 # --- Celery ----------------------------------------------------------------
 # Without CELERY_BROKER_URL, an embedded broker on a SQLite file (no server needed).

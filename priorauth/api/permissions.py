@@ -28,3 +28,5 @@ IntakeReviewerOrAuditor = role_required(roles.INTAKE, *roles.REVIEWERS, roles.AU
 MetricsReader = role_required(*roles.REVIEWERS, roles.AUDITOR, roles.POLICY_ADMIN)
 # Documents: whoever may add to a case (the service narrows intake to its own requests).
 IntakeOrReviewer = role_required(roles.INTAKE, *roles.REVIEWERS)
+# The prescriber directory: whoever enters or reads requests, and policy admins who keep it.
+PrescriberReader = role_required(roles.INTAKE, *roles.REVIEWERS, roles.AUDITOR, roles.POLICY_ADMIN)

@@ -30,6 +30,7 @@ from priorauth.models import (
 from priorauth.validators import NPI_PATTERN
 
 from .document_serializers import AttachmentSerializer
+from .prescribers import PHONE_STRING, listed
 
 # A quantity as a decimal string: "4.000" in an allowance, "4" or "0.75" in a limit or
 # on hand (see _plain).
@@ -241,6 +242,12 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
     prescriber_npi = serializers.CharField(
         source="prescription.prescriber.npi", validators=[NPI_VALIDATOR]
     )
+    prescriber_name = serializers.SerializerMethodField(
+        help_text="With the credential; null when the NPI is not in the prescriber directory."
+    )
+    prescriber_specialty = serializers.SerializerMethodField()
+    prescriber_phone = serializers.SerializerMethodField()
+    prescriber_fax = serializers.SerializerMethodField()
     criterion_number = serializers.SerializerMethodField()
     answers = serializers.JSONField(
         help_text="The attested criterion's questions answered: {question id: answer}."
@@ -268,6 +275,10 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
             "days_supply",
             "channel",
             "prescriber_npi",
+            "prescriber_name",
+            "prescriber_specialty",
+            "prescriber_phone",
+            "prescriber_fax",
             "urgency",
             "criterion_number",
             "clinical_notes",
@@ -287,6 +298,20 @@ class OverrideRequestSerializer(serializers.ModelSerializer):
 
     def get_criterion_number(self, obj) -> int | None:
         return obj.attested_criterion.number if obj.attested_criterion_id else None
+
+    def get_prescriber_name(self, obj) -> str | None:
+        return listed(obj.prescription.prescriber, "display_name")
+
+    def get_prescriber_specialty(self, obj) -> str | None:
+        return listed(obj.prescription.prescriber, "specialty")
+
+    @extend_schema_field(PHONE_STRING)
+    def get_prescriber_phone(self, obj) -> str | None:
+        return listed(obj.prescription.prescriber, "phone")
+
+    @extend_schema_field(PHONE_STRING)
+    def get_prescriber_fax(self, obj) -> str | None:
+        return listed(obj.prescription.prescriber, "fax")
 
 
 class QuestionSerializer(serializers.Serializer):

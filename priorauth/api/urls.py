@@ -6,6 +6,7 @@ from . import documents, views
 urlpatterns = [
     path("members/", views.MemberCreateView.as_view(), name="api-member-create"),
     path("members/<str:member_id>/", views.MemberDetailView.as_view(), name="api-member-detail"),
+    path("prescribers/<str:npi>/", views.PrescriberDetailView.as_view(), name="api-prescriber"),
     path("claims/", views.ClaimSubmitView.as_view(), name="api-claim-submit"),
     path(
         "claims/<id:claim_id>/reversal/",

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from priorauth import inputs, roles, selectors, services
 from priorauth.audit import record_phi_access, record_phi_access_many
 
-from . import metrics, permissions, serializers
+from . import metrics, permissions, prescribers, serializers
 from .idempotency import idempotent
 from .schema import CONFLICT, NOT_FOUND, NOT_THE_DECIDER
 
@@ -58,6 +58,21 @@ class MemberDetailView(BaseAPIView):
         member = _found(selectors.member_with_overrides(member_id), "member")
         record_phi_access(request, member, "api member read")
         return Response(serializers.MemberSerializer(member).data)
+
+
+class PrescriberDetailView(BaseAPIView):
+    """The prescriber directory's entry for an NPI: public NPPES data, no member in it."""
+
+    permission_classes = [permissions.PrescriberReader]
+
+    @extend_schema(responses=prescribers.PrescriberSerializer)
+    def get(self, request, npi: str):
+        checked = inputs.PrescriberLookupInput(data={"npi": npi})
+        checked.is_valid(raise_exception=True)
+        prescriber = selectors.prescriber_in_directory(checked.validated_data["npi"])
+        if prescriber is None:
+            raise Http404(f"NPI {npi} is not in the prescriber directory.")
+        return Response(prescribers.PrescriberSerializer(prescriber).data)
 
 
 class ClaimSubmitView(BaseAPIView):

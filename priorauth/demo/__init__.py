@@ -31,6 +31,7 @@ from .coverage import policies_in_force
 from .histories import create_members, fill_history, reverse_one_latest_fill
 from .narratives import DEMO_PREFIX
 from .planner import plan_answered_requests, plan_requests
+from .prescribers import ensure_prescribers
 from .users import Login, demo_password, ensure_users, missing_role_groups
 from .walkthrough import walk_requests
 
@@ -81,6 +82,7 @@ def seed(member_count: int, *, password: str, say: Callable[[str], None]) -> See
                 f"The role groups {', '.join(missing)} are missing: run `manage.py migrate` first."
             )
         logins = ensure_users(password)
+        ensure_prescribers()
         if Member.objects.filter(member_id__startswith=DEMO_PREFIX).exists():
             return Seeded(logins=logins, added=False)
         staff = {login.username: login.user for login in logins}

@@ -21,6 +21,15 @@ DEMO_USERS = (
     ("claims", roles.CLAIMS_SYSTEM, False),
     ("auditor", roles.AUDITOR, True),
 )
+# Fictional full names: the notices name the person who decided, not the username.
+DEMO_NAMES = {
+    "pharmacist": ("Morgan", "Reyes"),
+    "pharmacist2": ("Priya", "Castellanos"),
+    "physician": ("Samuel", "Okafor"),
+    "policyadmin": ("Robin", "Vance"),
+    "intake": ("Jordan", "Ellis"),
+    "auditor": ("Casey", "Lindgren"),
+}
 
 
 class Login(NamedTuple):
@@ -57,6 +66,7 @@ def _ensure_user(username: str, group: Group, is_staff: bool, password: str) -> 
         user.set_password(password)
     if is_staff:
         user.is_staff = True
+    user.first_name, user.last_name = DEMO_NAMES.get(username, ("", ""))
     user.is_active = True
     user.save()
     user.groups.set([group])

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('priorauth', '0009_phi_access_report_download'),
+        ('priorauth', '0011_prescribers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("priorauth", "0009_phi_access_report_download"),
+        ("priorauth", "0012_attachments_and_notes"),
     ]
 
     operations = [

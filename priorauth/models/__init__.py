@@ -16,8 +16,9 @@ from .attachments import Attachment, DocumentType, Note
 from .audit import REPORT_DOWNLOAD, PHIAccess
 from .claims import Claim, ClaimStatus, RejectCode
 from .idempotency import IdempotencyRecord
-from .members import MEMBER_ID_VALIDATOR, Member, Prescriber, Prescription, covered_on
+from .members import MEMBER_ID_VALIDATOR, Member, Prescription, covered_on
 from .overrides import Override, OverrideAllowance, OverrideQuerySet, OverrideStatus, in_force_on
+from .prescribers import PHONE_VALIDATOR, Prescriber, phone_display
 from .requests import (
     DECIDED_REQUEST_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -35,6 +36,7 @@ __all__ = [
     "MEMBER_ID_VALIDATOR",
     "OPEN_APPEAL_STATUSES",
     "OPEN_REQUEST_STATUSES",
+    "PHONE_VALIDATOR",
     "REPORT_DOWNLOAD",
     "REQUEST_TRANSITIONS",
     "Appeal",
@@ -63,4 +65,5 @@ __all__ = [
     "Urgency",
     "covered_on",
     "in_force_on",
+    "phone_display",
 ]

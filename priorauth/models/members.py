@@ -1,4 +1,4 @@
-"""Members (the people the plan covers), prescribers and prescriptions."""
+"""Members (the people the plan covers) and their prescriptions (prescribers: prescribers.py)."""
 
 from datetime import date
 
@@ -9,6 +9,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from policies.choices import NDC_VALIDATOR, Channel, LineOfBusiness
+
+from .prescribers import Prescriber
 
 MEMBER_ID_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9-]{1,20}$", "A member ID is 1 to 20 letters, digits or hyphens."
@@ -69,14 +71,6 @@ class Member(models.Model):
     def is_covered_on(self, on: date) -> bool:
         """The row-level form of covered_on (a test keeps the two in agreement)."""
         return self.coverage_start <= on and (self.coverage_end is None or on <= self.coverage_end)
-
-
-class Prescriber(models.Model):
-    npi = models.CharField(max_length=10, unique=True)
-    name = models.CharField(max_length=160, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.name or 'Prescriber'} (NPI {self.npi})"
 
 
 class Prescription(models.Model):

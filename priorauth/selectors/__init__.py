@@ -35,6 +35,7 @@ from .overrides import (
     overrides_in_force,
     overrides_not_in_force,
 )
+from .prescribers import prescriber_in_directory
 from .queue import QueueFilters, queue_items, work_queue
 from .requests import (
     case_request,
@@ -82,13 +83,14 @@ __all__ = [
     "overrides_in_force",
     "overrides_not_in_force",
     "paid_fill_dates",
+    "prescriber_in_directory",
     "queue_items",
     "request_appeals",
     "request_attachments",
     "request_for_api",
     "request_history",
-    "requests_awaiting_answer",
     "request_notes",
+    "requests_awaiting_answer",
     "requests_submitted_by",
     "search_cases",
     "status_choices",

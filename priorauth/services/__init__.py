@@ -38,6 +38,7 @@ from .overrides import (
     overrides_expire,
     system_user,
 )
+from .prescribers import UpsertCounts, prescribers_upsert
 from .requests import (
     DecisionResult,
     due_in,
@@ -57,6 +58,7 @@ __all__ = [
     "AppealResult",
     "DecisionResult",
     "Initiation",
+    "UpsertCounts",
     "appeal_answer",
     "appeal_attachments_add",
     "appeal_decide",
@@ -92,6 +94,7 @@ __all__ = [
     "phi_access_record",
     "phi_access_record_many",
     "phi_report_download_record",
+    "prescribers_upsert",
     "request_attachments_add",
     "system_user",
 ]

@@ -1,5 +1,5 @@
 """Appeals on the pages (docs/domain.md §10): the appeal case page, the reviewers' actions
-on it, and the appeal notice. Intake files an appeal from "My requests" (appeal_filing.py).
+on it (the appeal notice: notices.py). Intake files an appeal from "My requests" (appeal_filing.py).
 
 Who may decide is the service's rule (services.appeals.appeal_decide); the page only
 offers the forms the service would accept from the viewer, and says why when it offers
@@ -8,17 +8,12 @@ none.
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from policies import selectors as policy_selectors
-from policies.rules import describe_quantity
 from priorauth import errors, roles, selectors, services
 from priorauth.audit import record_phi_access
 from priorauth.errors import ServiceError
@@ -252,51 +247,3 @@ def _refuse_the_denier(user, appeal: Appeal) -> None:
         raise errors.Forbidden(
             {"decision": errors.APPEAL_BY_DENIER.format(request_id=appeal.request_id)}
         )
-
-
-# --- The notice ---------------------------------------------------------------------------
-
-
-def _may_see_notice(user, appeal: Appeal) -> bool:
-    if roles.has_role(user, *CASE_READERS):
-        return True
-    return roles.has_role(user, roles.INTAKE) and appeal.request.submitted_by_id == user.pk
-
-
-@login_required
-def appeal_notice(request, appeal_id: int):
-    appeal = _appeal_or_404(appeal_id)
-    case = case_or_404(appeal.request_id)
-    if not _may_see_notice(request.user, appeal):
-        raise PermissionDenied("You may see notices of your own submissions only.")
-    decision = getattr(appeal, "decision", None)
-    if decision is None:
-        raise Http404("This appeal has not been decided yet.")
-    record_phi_access(request, appeal.member, "appeal notice view")
-    override = case.override if decision.outcome == AppealOutcome.OVERTURN else None
-    next_level = settings.PRIORAUTH_NEXT_APPEAL_LEVEL.get(appeal.member.line_of_business)
-    return render(
-        request,
-        "priorauth/appeal_notice.html",
-        {
-            "appeal": appeal,
-            "case": case,
-            "decision": decision,
-            "override": override,
-            "authorized": _authorized(override, case.policy) if override else [],
-            "applied_criteria": [decision.criterion]
-            if decision.criterion
-            else list(case.policy.criteria.all()),
-            "next_level": next_level,
-        },
-    )
-
-
-def _authorized(override, policy) -> list[str]:
-    """Each grant in words, as the member reads it: "4 pens per 28 days at retail"."""
-    unit = policy_selectors.policy_unit(policy)
-    return [
-        f"{describe_quantity(a.max_quantity, unit)} per {a.per_days} days at "
-        f"{a.get_channel_display()}"
-        for a in override.allowances.all()
-    ]

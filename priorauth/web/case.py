@@ -1,9 +1,5 @@
-"""The case page, the reviewer's actions on it, and the determination notice."""
+"""The case page and the reviewer's actions on it (its notice: notices.py)."""
 
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +13,6 @@ from priorauth.models import DecisionOutcome, OverrideRequest
 from . import confirm
 from .access import CASE_READERS, role_required
 from .actions import CasePage, perform, workflow_actions
-from .appeal_filing import appeal_state
 from .casefile import case_or_404, request_evidence
 from .display import clock_label, override_issued
 from .documents import case_documents
@@ -151,44 +146,3 @@ def case_action(request, request_id: int, action: str):
         raise Http404("No such action.")
     case_or_404(request_id)
     return perform(request, CASE_PAGE, request_id, action, act)
-
-
-def _may_see_notice(user, case: OverrideRequest) -> bool:
-    if roles.has_role(user, *CASE_READERS):
-        return True
-    return roles.has_role(user, roles.INTAKE) and case.submitted_by_id == user.pk
-
-
-@login_required
-def notice(request, request_id: int):
-    case = case_or_404(request_id)
-    if not _may_see_notice(request.user, case):
-        raise PermissionDenied("You may see notices of your own submissions only.")
-    decision = getattr(case, "decision", None)
-    if decision is None:
-        raise Http404("This request has not been decided yet.")
-    record_phi_access(request, case.member, "determination notice view")
-    override = getattr(case, "override", None)
-    prefetch_related_objects([case], "appeals__decision")
-    appeal = appeal_state(case, timezone.localdate())
-    return render(
-        request,
-        "priorauth/notice.html",
-        {
-            "case": case,
-            "decision": decision,
-            "override": override,
-            "allowances": list(override.allowances.all()) if override else [],
-            "applied_criteria": [decision.criterion]
-            if decision.criterion
-            else list(case.policy.criteria.all()),
-            "appeal_days": settings.PRIORAUTH_APPEAL_DAYS,
-            "appeal_standard_hours": settings.PRIORAUTH_APPEAL_STANDARD_HOURS,
-            "appeal_expedited_hours": settings.PRIORAUTH_APPEAL_EXPEDITED_HOURS,
-            "appeal": appeal,
-            # Intake files from here too, for its own request (the form checks it again).
-            "may_file": appeal.can_file
-            and roles.has_role(request.user, roles.INTAKE)
-            and case.submitted_by_id == request.user.pk,
-        },
-    )

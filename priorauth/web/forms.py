@@ -82,7 +82,14 @@ class OverrideRequestForm(forms.Form):
     quantity = forms.CharField(label="Quantity", max_length=12)
     days_supply = forms.CharField(label="Days supply", max_length=4)
     channel = forms.ChoiceField(label="Channel", choices=Channel.choices)
-    prescriber_npi = forms.CharField(label="Prescriber NPI", max_length=10)
+    prescriber_npi = forms.CharField(
+        label="Prescriber NPI",
+        max_length=10,
+        # static/priorauth/prescriber.js names the prescriber as the NPI is typed.
+        widget=forms.TextInput(
+            attrs={"data-prescriber-lookup": "/api/v1/prescribers/", "inputmode": "numeric"}
+        ),
+    )
     urgency = forms.ChoiceField(
         label="Urgency",
         choices=Urgency.choices,

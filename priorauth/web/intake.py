@@ -19,7 +19,7 @@ from policies import selectors as policy_selectors
 from policies.choices import Channel
 from policies.ndc import format_ndc, ndc_hint, normalize_ndc
 from policies.selectors import CriterionInfo
-from priorauth import roles, services
+from priorauth import roles, selectors, services
 from priorauth.audit import record_phi_access
 from priorauth.errors import NDC_NOT_MANAGED, ServiceError
 from priorauth.models import OverrideRequest
@@ -147,7 +147,19 @@ def _summary(form: OverrideRequestForm, initiation: Initiation) -> list[tuple[st
             f"{asked['quantity'].normalize():f} for {asked['days_supply']} days, "
             f"{Channel(asked['channel']).label}",
         ),
+        ("Prescriber", prescriber_words(asked["prescriber_npi"])),
     ]
+
+
+def prescriber_words(npi: str) -> str:
+    """Who the NPI is, from the directory: what the lookup shows as it is typed, said by
+    the server too (progressive enhancement)."""
+    prescriber = selectors.prescriber_in_directory(npi)
+    if prescriber is None:
+        return f"NPI {npi}: not in the prescriber directory"
+    return " · ".join(
+        part for part in (prescriber.display_name, prescriber.specialty, f"NPI {npi}") if part
+    )
 
 
 def _documents_form(request) -> DocumentsForm:
@@ -262,7 +274,8 @@ def _received(request, created: OverrideRequest):
     messages.success(
         request,
         f"Request {created.pk} received; due by "
-        f"{timezone.localtime(created.due_at):%Y-%m-%d %H:%M %Z}.",
+        f"{timezone.localtime(created.due_at):%Y-%m-%d %H:%M %Z}. Prescriber: "
+        f"{prescriber_words(created.prescription.prescriber.npi)}.",
     )
     if found.reasons:
         messages.info(

@@ -10,6 +10,7 @@ from . import (
     intake,
     intake_requests,
     members,
+    notices,
     overrides,
     queue,
     reports,
@@ -36,7 +37,12 @@ urlpatterns = [
         name="my-request-withdraw",
     ),
     path("requests/<id:request_id>/", case.case_page, name="case"),
-    path("requests/<id:request_id>/notice/", case.notice, name="notice"),
+    path("requests/<id:request_id>/notice/", notices.notice, name="notice"),
+    path(
+        "requests/<id:request_id>/notice.pdf",
+        notices.notice_download,
+        name="notice-pdf",
+    ),
     path("requests/<id:request_id>/appeals/new/", appeal_filing.appeal_new, name="appeal-new"),
     # Documents and notes (before the actions' catch-all): attachments.py.
     path(
@@ -52,7 +58,12 @@ urlpatterns = [
     ),
     path("requests/<id:request_id>/<slug:action>/", case.case_action, name="case-action"),
     path("appeals/<id:appeal_id>/", appeals.appeal_page, name="appeal"),
-    path("appeals/<id:appeal_id>/notice/", appeals.appeal_notice, name="appeal-notice"),
+    path("appeals/<id:appeal_id>/notice/", notices.appeal_notice, name="appeal-notice"),
+    path(
+        "appeals/<id:appeal_id>/notice.pdf",
+        notices.appeal_notice_download,
+        name="appeal-notice-pdf",
+    ),
     path(
         "appeals/<id:appeal_id>/attachments/",
         attachments.appeal_attachments,

@@ -46,6 +46,7 @@ OPERATIONS = {
     ("post", "/api/v1/override-requests/{request_id}/notes/"): WRITE | {"201", "404", "415"},
     ("get", "/api/v1/appeals/{appeal_id}/notes/"): COMMON | {"200", "404"},
     ("post", "/api/v1/appeals/{appeal_id}/notes/"): WRITE | {"201", "404", "415"},
+    ("get", "/api/v1/prescribers/{npi}/"): COMMON | {"200", "404"},
 }
 FIELD_ERRORS = {"$ref": "#/components/schemas/FieldErrors"}
 DETAIL = {"$ref": "#/components/schemas/Detail"}
@@ -156,8 +157,19 @@ def test_a_post_documents_its_idempotency_key_and_the_replayed_header(document, 
         ),
         (
             "OverrideRequest",
-            {"criterion_number", "determination", "decided_by", "decision", "override"},
+            {
+                "criterion_number",
+                "determination",
+                "decided_by",
+                "decision",
+                "override",
+                "prescriber_name",
+                "prescriber_specialty",
+                "prescriber_phone",
+                "prescriber_fax",
+            },
         ),
+        ("Prescriber", {"credential", "specialty", "taxonomy_code", "phone", "fax"}),
         ("PAInitiation", {"policy_code"}),
         ("DecisionSummary", {"criterion_number"}),
         ("Member", {"coverage_end"}),

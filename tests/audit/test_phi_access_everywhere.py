@@ -134,6 +134,13 @@ SHOWS_PHI = {
     "appeals/<id:appeal_id>/notice/": lambda w: [
         Visit("intake", f"/appeals/{_upheld(w)}/notice/", FIRST)
     ],
+    # The same notices as PDF downloads (their text is compressed: the log is what counts).
+    "requests/<id:request_id>/notice.pdf": lambda w: [
+        Visit("auditor", f"/requests/{_decided(w)}/notice.pdf", FIRST)
+    ],
+    "appeals/<id:appeal_id>/notice.pdf": lambda w: [
+        Visit("intake", f"/appeals/{_upheld(w)}/notice.pdf", FIRST)
+    ],
     # A refused action (the denier overturning) shows the whole appeal page again.
     "appeals/<id:appeal_id>/<slug:action>/": lambda w: [
         Visit(
@@ -300,6 +307,15 @@ NO_PHI = {
     "admin/(?P<url>.*)$": "unknown admin URL: 404 or a redirect",
     "admin/priorauth/claim/<path:object_id>/history/": "Django's log of admin edits: none",
     "admin/priorauth/appealdecision/<path:object_id>/history/": "Django's log of admin edits",
+    # The prescriber directory is public NPPES data: who prescribes, no member in it.
+    "api/v1/prescribers/<str:npi>/": "a prescriber's directory entry",
+    "admin/priorauth/prescriber/": "the prescriber directory",
+    "admin/priorauth/prescriber/add/": "a new prescriber",
+    "admin/priorauth/prescriber/<path:object_id>/change/": "one prescriber",
+    "admin/priorauth/prescriber/<path:object_id>/history/": "a prescriber's changes",
+    "admin/priorauth/prescriber/^([^/]+)/history/([^/]+)/$": "a past version of a prescriber",
+    "admin/priorauth/prescriber/<path:object_id>/delete/": "refused: prescribers stay",
+    "admin/priorauth/prescriber/<path:object_id>/": "redirects to the change page",
 }
 for _model in ("member", "claim", "overriderequest", "override", "appeal", "appealdecision"):
     NO_PHI[f"admin/priorauth/{_model}/add/"] = "refused: review data is read-only"
@@ -355,7 +371,8 @@ def test_a_page_showing_members_records_each_member_it_shows_and_no_other(world,
         before = PHIAccess.objects.order_by("-pk").values_list("pk", flat=True).first()
         response = getattr(clients[visit.role], visit.method)(visit.path, visit.data)
         assert response.status_code == visit.status, (visit, response.content[:300])
-        shown = {member_id for member_id in MEMBERS if member_id in response.content.decode()}
+        content = response.content.decode(errors="replace")  # a PDF is bytes
+        shown = {member_id for member_id in MEMBERS if member_id in content}
         assert shown <= visit.shows, f"{visit.path} shows {shown}, expected {visit.shows}"
         entries = PHIAccess.objects.filter(pk__gt=before).select_related("member")
         assert sorted(entry.member.member_id for entry in entries) == sorted(visit.shows)

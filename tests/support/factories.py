@@ -188,3 +188,21 @@ def kesimpta_reloaded(*, approval_days: int):
     return load_policy_document(
         parse_policy_text(edited), reason=f"one-time approvals last {approval_days} days"
     ).policy
+
+
+def listed_prescriber(npi: str = VALID_NPI, **fields):
+    """Put a prescriber in the directory through the import's service; the row."""
+    from priorauth.models import Prescriber
+    from priorauth.nppes import PrescriberRow
+
+    values = dict(
+        name="Avery Lindqvist",
+        credential="MD",
+        specialty="Neurology",
+        taxonomy_code="2084N0400X",
+        phone="2125550142",
+        fax="2125550143",
+    )
+    values.update(fields)
+    services.prescribers_upsert([PrescriberRow(npi=npi, **values)], reason="test")
+    return Prescriber.objects.get(npi=npi)

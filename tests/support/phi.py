@@ -155,6 +155,7 @@ def _admin_row(route: str, world: World, users: dict):
         "user": users["pharmacist"],
         "group": users["pharmacist"].groups.first(),
         "tokenproxy": users["claims_system"],  # a token's admin page is keyed by its user
+        "prescriber": world.decided["ZQX917"].prescription.prescriber,
     }.get(model)
 
 
@@ -180,5 +181,6 @@ def paths(route: Route, world: World, users: dict) -> list[str]:
         "id": users["pharmacist"].pk,
         "app_label": "priorauth",
         "url": "priorauth/member/ZQX917/",
+        "npi": world.decided["ZQX917"].prescription.prescriber.npi,
     }
     return [route.path(*positional, **named)]

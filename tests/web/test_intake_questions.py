@@ -216,8 +216,9 @@ def test_initiating_treatment_with_no_fills_is_approved_at_once_with_its_number(
     assert override.authorization_number in notice
     assert override.starts_on.strftime("%B %-d, %Y") in notice
     assert override.ends_on.strftime("%B %-d, %Y") in notice
-    assert "<td>retail</td><td>4</td><td>28 days</td>" in notice.lower()  # what it allows
+    assert "<td>retail</td><td>4 pens</td><td>28 days</td>" in notice.lower()  # what it allows
     assert "approved automatically by the system on" in notice  # when the system decided
+    assert 'Decided by</dt><dd class="decider">the system, automatically' in notice
 
 
 def test_a_recent_fill_pends_with_the_reason_given(intake_page):
