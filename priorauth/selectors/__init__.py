@@ -23,6 +23,7 @@ from .overrides import (
     override_in_force,
     overrides_for_api,
     overrides_in_force,
+    overrides_in_force_by_criterion,
     overrides_not_in_force,
 )
 from .queue import QueueFilters, queue_items, work_queue
@@ -60,6 +61,7 @@ __all__ = [
     "override_in_force",
     "overrides_for_api",
     "overrides_in_force",
+    "overrides_in_force_by_criterion",
     "overrides_not_in_force",
     "paid_fill_dates",
     "queue_items",
