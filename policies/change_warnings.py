@@ -33,8 +33,6 @@ COMMON_UNITS = (
     "tablet",
     "capsule",
     "patch",
-    "unit",
-    "dose",
     "carton",
     "package",
     "pack",
@@ -156,7 +154,8 @@ def overrides_in_force_message(
         keeps = f"1 override in force (approved under criterion {under}) keeps the grant it "
         keeps += f"was approved with until it ends: changing {what} does not change it."
     else:
-        keeps = f"{met} overrides in force (approved under criteria {under}) keep the grants "
+        criteria = "criterion" if len(numbers) == 1 else "criteria"
+        keeps = f"{met} overrides in force (approved under {criteria} {under}) keep the grants "
         keeps += f"they were approved with until they end: changing {what} does not change them."
     return f"{keeps} The new values apply to requests approved under this version {applies_from}."
 
