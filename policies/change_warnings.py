@@ -177,14 +177,15 @@ def policy_page_warnings(policy, formsets, today: date) -> list[str]:
         if not isinstance(formset, CriterionFormSet):
             continue
         # Not kept_forms(): after the save, is_valid() would re-check deleted rows.
-        for form in (f for f in formset.forms if getattr(f, "cleaned_data", None)):
-            if form.cleaned_data.get("DELETE"):
+        for index, form in enumerate(formset.forms):
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
                 continue
+            existed = index < formset.initial_form_count()  # a new criterion changed nothing
             number = form.cleaned_data["number"]
             warnings += grant_text_mismatches(
                 number=number, text=form.cleaned_data["text"], grants=form.grants(), units=units
             )
-            if form.instance.pk and grant_fields & set(form.changed_data):
+            if existed and grant_fields & set(form.changed_data):
                 changed_criteria.append(number)
     if changed_criteria or limits_changed:
         starts = max(today, policy.effective_from)

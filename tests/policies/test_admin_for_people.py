@@ -287,3 +287,23 @@ def overrides_sentence(count: int, what: str, applies_from: str) -> str:
             f"approved with until they end: changing {what} does not change them."
         )
     return f"{keeps} The new values apply to requests approved under this version {applies_from}."
+
+
+def test_a_new_criterion_is_no_change_to_the_overrides_in_force(admin_client_policy, kesimpta):
+    factories.override("O1", ends_on=timezone.localdate() + timedelta(days=10))
+    new_row = {
+        "criteria-TOTAL_FORMS": "2",
+        "criteria-1-number": "2",
+        "criteria-1-label": "Dose escalation",
+        "criteria-1-text": "approve 2 pens per 28 days at retail",
+        "criteria-1-note": "",
+        "criteria-1-approval_days": "90",
+        "criteria-1-grant_retail_max_quantity": "2",
+        "criteria-1-grant_retail_per_days": "28",
+        "criteria-1-grant_home_delivery_max_quantity": "",
+        "criteria-1-grant_home_delivery_per_days": "",
+        "criteria-1-policy": str(kesimpta.pk),
+    }
+    _, messages = save(admin_client_policy, kesimpta, **new_row)
+    assert [level for level, _ in messages] == ["success"]
+    assert kesimpta.criteria.count() == 2

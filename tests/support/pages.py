@@ -108,6 +108,7 @@ def policy_admin_pages() -> list[Page]:
     criterion = current.criteria.order_by("number").first()
     base = "/admin/policies/policy"
     return [
+        Page("admin-login", None, "/admin/login/"),
         Page("admin-index", "policyadmin", "/admin/"),
         Page("admin-policy-list", "policyadmin", f"{base}/"),
         Page("admin-policy-change", "policyadmin", f"{base}/{current.pk}/change/"),
