@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from priorauth.errors import ServiceError
 
 from . import services
+from .change_warnings import policy_page_warnings
 from .files import PolicyFileError
 from .forms import (
     CriterionFormSet,
@@ -32,6 +33,7 @@ from .forms import (
 from .history import change_reason, policy_history
 from .models import Criterion, Policy, PolicyStatus, Product, QuantityLimit
 from .ndc import format_ndc, normalize_ndc
+from .quantities import PlainQuantitiesAdmin
 from .question_admin import QuestionSetAdmin, question_set_url, version_ended
 
 
@@ -87,7 +89,7 @@ class ProductInline(_PolicyRowsInline, admin.TabularInline):
         return ", ".join(format_ndc(row.ndc) for row in product.ndcs.all())
 
 
-class QuantityLimitInline(_PolicyRowsInline, admin.TabularInline):
+class QuantityLimitInline(PlainQuantitiesAdmin, _PolicyRowsInline, admin.TabularInline):
     model = QuantityLimit
     formset = LimitFormSet
     fields = ("channel", "max_quantity", "per_days")
@@ -96,6 +98,15 @@ class QuantityLimitInline(_PolicyRowsInline, admin.TabularInline):
     validate_min = True
     verbose_name = "limit"
     verbose_name_plural = "limits (the plain quantity limit per channel)"
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self.has_change_permission(request, obj):
+            return self.plain_names(fields)  # read-only: "1", not "1.000"
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if self.has_change_permission(request, obj) else tuple(self.plain_twins.values())
 
 
 class CriterionInline(_PolicyRowsInline, admin.StackedInline):
@@ -232,6 +243,14 @@ class PolicyAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         with change_reason(form.cleaned_data["change_reason"]):
             super().save_related(request, form, formsets, change)
+        # Saved all the same: the admin may mean it (policies/change_warnings.py).
+        for warning in policy_page_warnings(form.instance, formsets, timezone.localdate()):
+            self.message_user(request, warning, messages.WARNING)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Versions are prepared from a version, never added one blank page after another.
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_model(self, request, obj):
         try:

@@ -30,7 +30,12 @@ class PolicyStatus(models.TextChoices):
     ENDED = "ended", "ended"
 
 
+def plain_quantity(value) -> str:
+    """A quantity as a person writes it: 1.000 -> "1", 1.500 -> "1.5", 10 -> "10" (not "1E+1")."""
+    return f"{value.normalize():f}"
+
+
 def quantity_per_days(row) -> str:
     """ "4 per 28 days at retail", for any row with channel, max_quantity and per_days."""
     channel = Channel(row.channel).label
-    return f"{row.max_quantity.normalize():f} per {row.per_days} days at {channel}"
+    return f"{plain_quantity(row.max_quantity)} per {row.per_days} days at {channel}"

@@ -20,6 +20,7 @@ from django.forms.models import BaseInlineFormSet
 from . import selectors, validation
 from .models import Channel, Criterion, CriterionGrant, Policy, Product, ProductNDC
 from .ndc import format_ndc, normalize_ndc
+from .quantities import PlainQuantityInput
 
 REASON_HELP = "Kept in the policy's history with your name and the time of the change."
 
@@ -64,10 +65,23 @@ class PolicyAdminForm(forms.ModelForm):
 class PolicyChildFormSet(BaseInlineFormSet):
     """An inline formset that registers itself with its siblings on the same policy page."""
 
+    # Set by the formsets shown as table rows: their inputs sit under a column heading,
+    # with no <label> of their own, so each gets an accessible name ("Limit 2: Channel").
+    row_noun = ""
+
     def __init__(self, *args, siblings: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.siblings = siblings if siblings is not None else {}
         self.siblings[self.model] = self
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if not self.row_noun:
+            return
+        row = f"{self.row_noun} {index + 1}" if index is not None else f"New {self.row_noun}"
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{row}: {field.label}"
 
     def kept_forms(self) -> list[forms.Form]:
         """Valid forms that will be saved: not deleted, not blank extras."""
@@ -134,6 +148,8 @@ class ProductInlineForm(forms.ModelForm):
 
 
 class ProductFormSet(PolicyChildFormSet):
+    row_noun = "Product"
+
     def clean(self):
         super().clean()
         owners: dict[str, forms.Form] = {}
@@ -159,6 +175,8 @@ class ProductFormSet(PolicyChildFormSet):
 
 
 class LimitFormSet(PolicyChildFormSet):
+    row_noun = "Limit"
+
     def limits(self) -> dict[str, tuple] | None:
         """{channel: (max_quantity, per_days)} as the page will save them; None if invalid."""
         if not self.is_valid():
@@ -189,6 +207,7 @@ def _grant_fields() -> dict[str, forms.Field]:
             max_digits=10,
             decimal_places=3,
             validators=[validation.validate_positive_quantity],
+            widget=PlainQuantityInput,
         )
         fields[days] = forms.IntegerField(
             label=f"Grant at {label}: per days",

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from policies.quantities import PlainQuantitiesAdmin
+
 from . import services
 from .audit import AdminRecordsPHIReads
 from .models import (
@@ -19,9 +21,14 @@ from .services.members import coverage_problem
 
 COVERAGE_FIELDS = ("coverage_start", "coverage_end")
 
+# The admin speaks as priorauth, not as "Django administration" (templates/admin/base_site.html).
+admin.site.site_header = "policy and records admin"
+admin.site.site_title = "priorauth admin"
+admin.site.index_title = "Policies and review records"
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Review data changes only through the services; the admin shows it."""
+
+class ReadOnlyAdmin(PlainQuantitiesAdmin, admin.ModelAdmin):
+    """Review data changes only through the services; the admin shows it (quantities plain)."""
 
     def has_add_permission(self, request):
         return False
@@ -36,7 +43,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         # Shown as text, never as a widget: a past version's page would otherwise offer
         # every member in a drop-down (docs/domain.md §5).
         fields = self.model._meta.fields
-        return self.readonly_fields or [f.name for f in fields if f.editable and not f.primary_key]
+        names = self.readonly_fields or [f.name for f in fields if f.editable and not f.primary_key]
+        return self.plain_names(names)
+
+    def get_fields(self, request, obj=None):
+        return self.plain_names(super().get_fields(request, obj))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves a POST here ("Revert") for anyone who may view.

@@ -33,6 +33,7 @@ from .overrides import (
     override_terms,
     overrides_for_api,
     overrides_in_force,
+    overrides_in_force_by_criterion,
     overrides_not_in_force,
 )
 from .prescribers import prescriber_in_directory
@@ -81,6 +82,7 @@ __all__ = [
     "override_terms",
     "overrides_for_api",
     "overrides_in_force",
+    "overrides_in_force_by_criterion",
     "overrides_not_in_force",
     "paid_fill_dates",
     "prescriber_in_directory",

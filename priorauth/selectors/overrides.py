@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Coalesce
 
 from policies.models import Criterion
@@ -94,3 +94,22 @@ def overrides_not_in_force(on: date) -> QuerySet:
 def overrides_for_api(*, member: Member | None = None) -> QuerySet:
     queryset = Override.objects.select_related("member", "criterion").prefetch_related("allowances")
     return queryset if member is None else queryset.filter(member=member)
+
+
+def overrides_in_force_by_criterion(*, policy_code: str, starts: date, on: date) -> dict[int, int]:
+    """{criterion number: how many overrides} of the policy in force on `on` and still in
+    force on `starts` (a version's first day): what a change of that version meets.
+
+    Overrides carry the policy's code and keep the grant copied onto them when they were
+    approved, whichever version is in force (ADR 0005), so a future version meets the
+    overrides that outlast today's version. Criteria are matched by number: a new
+    version's criteria are copies of the old one's, with the same numbers.
+    """
+    rows = (
+        Override.objects.in_force(on)
+        .filter(policy_code=policy_code, ends_on__gte=starts)
+        .values_list("criterion__number")
+        .annotate(count=Count("id"))
+        .order_by("criterion__number")
+    )
+    return dict(rows)

@@ -13,6 +13,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 def log_in(page, username: str, password: str | None = None) -> None:
