@@ -205,7 +205,8 @@ class PrescriberAdmin(SimpleHistoryAdmin):
     form = PrescriberForm
     list_display = ("npi", "name", "credential", "specialty", "phone_display", "fax_display")
     search_fields = ("=npi", "name")
-    list_filter = ("specialty",)
+    # No filter by specialty: over a national file its choices (a DISTINCT over millions of
+    # rows, blank included) are slow to list and no help; people look up a name or an NPI.
     ordering = ("name", "npi")
     show_full_result_count = False  # a national import is millions of rows
 

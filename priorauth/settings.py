@@ -306,7 +306,6 @@ PRIORAUTH_HISTORY_DAYS = envint("PRIORAUTH_HISTORY_DAYS", "180")
 PRIORAUTH_TIMELY_FILING_DAYS = envint("PRIORAUTH_TIMELY_FILING_DAYS", "90")
 if PRIORAUTH_TIMELY_FILING_DAYS < 0:
     raise ImproperlyConfigured("PRIORAUTH_TIMELY_FILING_DAYS must be 0 or more days")
-# Appeal rights quoted in denial notices.
 # Real-time determination (docs/domain.md §9): the system may approve a request whose
 # answers and claims evidence meet an auto-approvable criterion. 0 sends every request
 # to a pharmacist. It never denies either way.
@@ -317,16 +316,11 @@ PRIORAUTH_REPORT_WORK_MEM = os.environ.get("PRIORAUTH_REPORT_WORK_MEM", "64MB")
 
 # Appeals (redeterminations, docs/domain.md §10): filed within this many days of the
 # denial, decided within these clocks (Part D: 7 days standard, 72 hours expedited).
-PRIORAUTH_APPEAL_DAYS = envint("PRIORAUTH_APPEAL_DAYS", "180")
-PRIORAUTH_APPEAL_STANDARD_HOURS = envint("PRIORAUTH_APPEAL_STANDARD_HOURS", "168")
 PRIORAUTH_APPEAL_EXPEDITED_HOURS = envint("PRIORAUTH_APPEAL_EXPEDITED_HOURS", "72")
-for _name in ("PRIORAUTH_APPEAL_DAYS", "PRIORAUTH_APPEAL_STANDARD_HOURS"):
-    if globals()[_name] <= 0:
-        raise ImproperlyConfigured(f"{_name} must be more than 0")
+PRIORAUTH_APPEAL_DAYS = envcount("PRIORAUTH_APPEAL_DAYS", "180")
+PRIORAUTH_APPEAL_STANDARD_HOURS = envcount("PRIORAUTH_APPEAL_STANDARD_HOURS", "168")
 if not 0 < PRIORAUTH_APPEAL_EXPEDITED_HOURS <= PRIORAUTH_APPEAL_STANDARD_HOURS:
-    raise ImproperlyConfigured(
-        "PRIORAUTH_APPEAL_EXPEDITED_HOURS must be more than 0 and at most the standard clock"
-    )
+    raise ImproperlyConfigured("PRIORAUTH_APPEAL_EXPEDITED_HOURS: 1 hour up to the standard clock")
 # The next level after an upheld appeal, per line of business, as the notice names it:
 # (who decides it, days the member has to ask for it).
 _EXTERNAL_REVIEW = (
@@ -342,7 +336,6 @@ PRIORAUTH_NEXT_APPEAL_LEVEL = {
     "commercial": _EXTERNAL_REVIEW,
     "exchange": _EXTERNAL_REVIEW,
 }
-
 
 # The member notices: the plan, how to reach it, where a written appeal goes (fictional
 # defaults; a deployment sets its own). The address's lines are separated by "|".

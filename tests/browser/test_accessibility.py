@@ -64,7 +64,10 @@ def _intake_second_step(browser, live_server, size: str) -> dict[str, list]:
     page.get_by_label("Channel").select_option("retail")
     page.get_by_label("Prescriber NPI").fill("1234567893")
     page.get_by_label("Urgency").select_option("standard")
-    page.get_by_label("Criterion the prescriber attests").select_option("1")
+    # The option's value names the policy too ("<pk>:1"): chosen by its words.
+    page.get_by_label("Criterion the prescriber attests").select_option(
+        label="1. Initiating treatment or additional induction dosing"
+    )
     page.get_by_role("button", name="Submit request").click()
     page.wait_for_load_state()
     found = {"request-questions": axe_violations(page)}

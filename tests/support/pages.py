@@ -21,6 +21,7 @@ from priorauth.models import (
     AppealStatus,
     Override,
     OverrideRequest,
+    Prescriber,
     RequestStatus,
 )
 from priorauth.roles import ALL_ROLES
@@ -76,6 +77,9 @@ def app_pages() -> list[Page]:
     decided_appeal = Appeal.objects.filter(decision__isnull=False).first()
     member = Override.objects.in_force(today).first().member
     kesimpta = Policy.objects.in_force(today).get(code=KESIMPTA_CODE)
+    filed = OverrideRequest.objects.filter(submitted_by__username="intake").order_by("pk")
+    intake_open = filed.filter(status__in=(RequestStatus.PENDING, RequestStatus.NEEDS_INFO))
+    intake_request = intake_open.first() or filed.first()
     return [
         Page("login", None, "/accounts/login/"),
         Page("queue", "pharmacist", "/queue/"),
@@ -85,12 +89,16 @@ def app_pages() -> list[Page]:
         Page("notice-denied", "pharmacist", f"/requests/{denied.pk}/notice/"),
         Page("member", "pharmacist", f"/members/{member.member_id}/"),
         Page("overrides", "pharmacist", "/overrides/"),
+        Page("search", "pharmacist", "/search/?q=00078-1007-68"),
+        Page("search-errors", "pharmacist", "/search/?received_from=nonsense"),
         Page("appeal", "pharmacist2", f"/appeals/{pending_appeal.pk}/"),
         Page("appeal-notice", "pharmacist2", f"/appeals/{decided_appeal.pk}/notice/"),
         Page("reports", "pharmacist", "/reports/"),
         Page("policies", "pharmacist", "/policies/"),
         Page("policy-page", "pharmacist", f"/policies/{kesimpta.pk}/"),
         Page("my-requests", "intake", "/requests/mine/"),
+        Page("my-request", "intake", f"/requests/mine/{intake_request.pk}/"),
+        Page("my-request-documents", "intake", f"/requests/{intake_request.pk}/documents/"),
         Page("request-new", "intake", "/requests/new/"),
         Page("appeal-new", "intake", f"/requests/{denied.pk}/appeals/new/"),
         Page("access-log", "auditor", "/audit/access/"),
@@ -123,5 +131,11 @@ def policy_admin_pages() -> list[Page]:
             f"/admin/policies/criterion/{criterion.pk}/change/",
         ),
         Page("admin-policy-read-only", "auditor", f"{base}/{current.pk}/change/"),
+        Page("admin-prescribers", "policyadmin", "/admin/priorauth/prescriber/"),
+        Page(
+            "admin-prescriber",
+            "policyadmin",
+            f"/admin/priorauth/prescriber/{Prescriber.objects.order_by('pk').first().pk}/change/",
+        ),
         Page("admin-delete-future", "policyadmin", f"{base}/{future.pk}/delete/"),
     ]
