@@ -31,7 +31,8 @@ def every_kind_of_claim(kesimpta, as_intake, as_claims, as_pharmacist):
         old = (TODAY - timedelta(days=400)).isoformat()
         submit_claim(as_claims, member_id="M1", date_of_service=old)  # rejected: too old
         request = submit_request(as_intake, member_id="M1").json()
-        assert decide(as_pharmacist, request["id"], decision="approve", criterion_number=1).status_code == 200
+        approved = decide(as_pharmacist, request["id"], decision="approve", criterion_number=1)
+        assert approved.status_code == 200, approved.content
         submit_claim(as_claims, member_id="M1", quantity="3")  # paid under the override
         reversal = as_claims.post(f"/api/v1/claims/{paid['id']}/reversal/")
         assert reversal.status_code == 200, reversal.content
