@@ -5,10 +5,14 @@ The refusals every operation can answer are added to the schema by schema.AutoSc
 a view declares only its own (a 409 where its service raises Conflict).
 """
 
+from functools import cache
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from priorauth import inputs, roles, selectors, services
@@ -29,9 +33,31 @@ class BaseAPIView(APIView):
 
 
 def _validated(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    """The request's body validated by the input serializer, or a 400 with its errors.
+
+    Exactly what `serializer_class(data=...).is_valid(raise_exception=True)` answers, without
+    building a serializer per request: DRF deep-copies every declared field into each new
+    instance, which was the larger part of a claim's input cost (docs/benchmarks.md, issue
+    14). Validation keeps nothing on the serializer (`run_validation` returns the data or
+    raises), and the inputs use no context, so one instance per class serves every
+    request and thread (tests/api/test_bad_input.py holds the answers to the letter).
+    """
+    try:
+        return _prototype(serializer_class).run_validation(request.data)
+    except exceptions.ValidationError as exc:
+        raise exceptions.ValidationError(_as_is_valid_reports(exc.detail)) from None
+
+
+@cache
+def _prototype(serializer_class):
+    return serializer_class()
+
+
+def _as_is_valid_reports(detail):
+    # Serializer.errors turns a lone "may not be null" (a body of `null`) into this.
+    if isinstance(detail, list) and len(detail) == 1 and getattr(detail[0], "code", None) == "null":
+        return {api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail("No data provided", code="null")]}
+    return detail
 
 
 class MemberCreateView(BaseAPIView):
@@ -83,7 +109,7 @@ class ClaimSubmitView(BaseAPIView):
     def post(self, request):
         data = _validated(inputs.ClaimInput, request)
         claim = services.claim_adjudicate(submitted_by=request.user, **data)
-        return Response(serializers.ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.claim_data(claim), status=status.HTTP_201_CREATED)
 
 
 class ClaimReversalView(BaseAPIView):
@@ -94,7 +120,7 @@ class ClaimReversalView(BaseAPIView):
     def post(self, request, claim_id: int):
         claim = services.claim_reverse(claim_id=claim_id, by=request.user)
         claim = selectors.claim_for_answer(claim.pk)
-        return Response(serializers.ClaimSerializer(claim).data)
+        return Response(serializers.claim_data(claim))
 
 
 class PAInitiationView(BaseAPIView):
