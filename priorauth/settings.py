@@ -310,9 +310,6 @@ if PRIORAUTH_TIMELY_FILING_DAYS < 0:
 # answers and claims evidence meet an auto-approvable criterion. 0 sends every request
 # to a pharmacist. It never denies either way.
 PRIORAUTH_AUTO_APPROVE = envbool("PRIORAUTH_AUTO_APPROVE", "1")
-# PostgreSQL's work_mem for the reporting figures' transaction (selectors/metrics.py):
-# enough to sort a year's decided requests in memory rather than on disk.
-PRIORAUTH_REPORT_WORK_MEM = os.environ.get("PRIORAUTH_REPORT_WORK_MEM", "64MB")
 
 # Appeals (redeterminations, docs/domain.md §10): filed within this many days of the
 # denial, decided within these clocks (Part D: 7 days standard, 72 hours expedited).

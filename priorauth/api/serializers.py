@@ -7,7 +7,6 @@ pattern). tests/api/test_schema_fuzz.py checks real answers against it.
 """
 
 from decimal import Decimal
-from functools import cache
 
 from django.core.validators import RegexValidator
 from django.utils import timezone
@@ -184,23 +183,6 @@ class ClaimSerializer(serializers.Serializer):
         if obj.override_id is None:
             return None
         return {"id": obj.override_id, "authorization_number": obj.override.authorization_number}
-
-
-def claim_data(claim) -> dict:
-    """`ClaimSerializer(claim).data`, from one serializer built once per process.
-
-    The answer to every point-of-service claim: DRF deep-copies a serializer's declared
-    fields into each new instance, and that copy cost more than turning the claim into
-    JSON (issue 14's profile). Representation keeps nothing on the serializer, so one
-    instance serves every request and thread; tests/api/test_claim_answers.py checks the
-    two agree on every kind of claim.
-    """
-    return _claim_serializer().to_representation(claim)
-
-
-@cache
-def _claim_serializer() -> ClaimSerializer:
-    return ClaimSerializer()
 
 
 def _plain(value: Decimal) -> str:

@@ -19,6 +19,7 @@ from priorauth import inputs, roles, selectors, services
 from priorauth.audit import record_phi_access, record_phi_access_many
 
 from . import metrics, permissions, prescribers, serializers
+from .claim_answers import claim_data
 from .idempotency import idempotent
 from .schema import CONFLICT, NOT_FOUND, NOT_THE_DECIDER
 
@@ -109,7 +110,7 @@ class ClaimSubmitView(BaseAPIView):
     def post(self, request):
         data = _validated(inputs.ClaimInput, request)
         claim = services.claim_adjudicate(submitted_by=request.user, **data)
-        return Response(serializers.claim_data(claim), status=status.HTTP_201_CREATED)
+        return Response(claim_data(claim), status=status.HTTP_201_CREATED)
 
 
 class ClaimReversalView(BaseAPIView):
@@ -120,7 +121,7 @@ class ClaimReversalView(BaseAPIView):
     def post(self, request, claim_id: int):
         claim = services.claim_reverse(claim_id=claim_id, by=request.user)
         claim = selectors.claim_for_answer(claim.pk)
-        return Response(serializers.claim_data(claim))
+        return Response(claim_data(claim))
 
 
 class PAInitiationView(BaseAPIView):

@@ -21,13 +21,11 @@ Definitions (domain.md §11 is the reference):
 
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import (
     Count,
     DurationField,
@@ -100,11 +98,9 @@ def metrics_report(*, start: date, end: date, now: datetime | None = None) -> Re
     """The figures for requests received from `start` to `end`, overall and per grouping."""
     now = now or timezone.now()
     in_range = received_between(start, end)
-    with reporting_session():
-        groups = {
-            grouping: _grouping_figures(grouping, in_range=in_range, now=now)
-            for grouping in GROUPINGS
-        }
+    groups = {
+        grouping: _grouping_figures(grouping, in_range=in_range, now=now) for grouping in GROUPINGS
+    }
     overall = groups["overall"][0] if groups["overall"] else figures_from("overall", "all", {})
     return Report(
         start=start,
@@ -117,29 +113,6 @@ def metrics_report(*, start: date, end: date, now: datetime | None = None) -> Re
         by_line_of_business=groups["line_of_business"],
         appeals=appeal_clock(now=now),
     )
-
-
-@contextmanager
-def reporting_session():
-    """On PostgreSQL, the reporting queries run in a transaction that may sort in memory
-        (work_mem, PRIORAUTH_REPORT_WORK_MEM) and does not JIT-compile its plans.
-
-        The percentile ranks sort every decided row of the range: at the server's default
-        4 MB a year of 1,000,000 requests spills that sort to disk, and JIT compilation costs
-        up to 300 ms a query for plans that run once (docs/benchmarks.md, "Reporting
-        figures"). SET LOCAL ends with the transaction, so no other query of the connection
-        is affected (inside a caller's transaction, such as a test's, they last until it ends;
-    they only make its later queries cheaper to plan or to sort). SQLite has neither.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('work_mem', %s, true)", [settings.PRIORAUTH_REPORT_WORK_MEM]
-        )
-        cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def _overturned() -> Exists:

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from rest_framework.exceptions import ValidationError
 
-from priorauth.api.serializers import ClaimSerializer, claim_data
+from priorauth.api.claim_answers import claim_data
+from priorauth.api.serializers import ClaimSerializer
 from priorauth.inputs import ClaimInput
 from priorauth.models import Claim
 from tests.support.steps import at_noon, create_member, decide, submit_claim, submit_request
