@@ -3,8 +3,8 @@
     .venv/bin/python -m benchmarks [claims] [queue] [expiry] [hardening] [determination] [metrics]
                                    [--quick] [--rebuild] [-v]
 
-- claims: the claims API under load against a baseline, and its SQL queries
-  (benchmarks/claims.py);
+- claims: the claims API under load against the floor of a durable write and a bare
+  read, its round trips to PostgreSQL and its SQL queries (benchmarks/claims.py);
 - queue: the work queue page with 100 and 100,000 open requests (benchmarks/queue_page.py);
 - expiry: the override expiry on 100,000 overrides (benchmarks/expiry.py);
 - hardening: wrong passwords before lockout, 5xx from a fuzz of every operation as every
