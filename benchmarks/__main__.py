@@ -1,10 +1,12 @@
 """`make bench`: the benchmarks, on PostgreSQL, writing their sections of docs/benchmarks.md.
 
-    .venv/bin/python -m benchmarks [claims] [queue] [expiry] [hardening] [determination] [metrics]
-                                   [--quick] [--rebuild] [-v]
+    .venv/bin/python -m benchmarks [claims] [serving] [queue] [expiry] [hardening]
+                                   [determination] [metrics] [--quick] [--rebuild] [-v]
 
 - claims: the claims API under load against the floor of a durable write and a bare
   read, its round trips to PostgreSQL and its SQL queries (benchmarks/claims.py);
+- serving: the claims endpoint under gunicorn sync and gthread workers, 2-4 of them
+  (benchmarks/serving.py);
 - queue: the work queue page with 100 and 100,000 open requests (benchmarks/queue_page.py);
 - expiry: the override expiry on 100,000 overrides (benchmarks/expiry.py);
 - hardening: wrong passwords before lockout, 5xx from a fuzz of every operation as every
@@ -16,7 +18,7 @@
 - metrics: the reporting figures for 30 and 365 days at 10,000 and 1,000,000 requests,
   each size in its own database beside the bench database (benchmarks/metrics.py).
 
-With none named, all six run, in that order (claims builds the members the others
+With none named, all seven run, in that order (claims builds the members the others
 use). Django points at BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/priorauth_bench; --quick uses NAME_quick beside it
 and smaller sizes), the database is created if missing, migrated and given the
@@ -32,12 +34,22 @@ import signal
 import sys
 import traceback
 
-from benchmarks import claims, determination, expiry, hardening, harness, metrics, queue_page
+from benchmarks import (
+    claims,
+    determination,
+    expiry,
+    hardening,
+    harness,
+    metrics,
+    queue_page,
+    serving,
+)
 from benchmarks.report import say
 
 # In the order they run: claims builds the members the others use.
 BENCHMARKS = {
     "claims": claims.run,
+    "serving": serving.run,
     "queue": queue_page.run,
     "expiry": expiry.run,
     "hardening": hardening.run,
@@ -100,6 +112,11 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers", type=int, help="gunicorn workers (default 2 x CPUs, at least 4)"
     )
     parser.add_argument(
+        "--serving-seconds",
+        type=float,
+        help="serving: measured seconds per gunicorn configuration (default 10; quick 3)",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=120.0,
@@ -124,6 +141,8 @@ def resolve_load_arguments(parser: argparse.ArgumentParser, args: argparse.Names
         parser.error("--seconds must be 1-300 and --warmup 0-60")
     if not 0 <= args.quiet_wait <= 600:
         parser.error("--quiet-wait must be 0-600")
+    if args.serving_seconds is not None and not 1 <= args.serving_seconds <= 120:
+        parser.error("--serving-seconds must be 1-120")
     if not 1 <= args.rounds <= 10:
         parser.error("--rounds must be 1-10")
     if not 1 <= args.clients <= 64 or not 1 <= args.workers <= 64:
