@@ -105,7 +105,8 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         "--rounds",
         type=int,
         default=2,
-        help="measure each endpoint in this many alternating rounds (2: ABBA)",
+        help="measure each endpoint (serving: each gunicorn configuration) in this many"
+        " alternating rounds (2: ABBA)",
     )
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads (4)")
     parser.add_argument(

@@ -155,6 +155,10 @@ def console_text(args, counts, round_trips, f: Figures) -> str:
         " nothing else running)"
     )
     lines.append(
+        f"  PostgreSQL CPU per claim {database_ms_per_claim(f):.2f} ms: about"
+        f" {1000 / max(database_ms_per_claim(f), 0.001):,.0f} claims/s per PostgreSQL core"
+    )
+    lines.append(
         f"  CPU, cores used of {f.cpus}: "
         + "; ".join(
             f"{row[0]}: gunicorn {row[1]}, postgres {row[2]}, client {row[3]}, other {row[4]}"
@@ -223,6 +227,23 @@ def _first_words(sql: str) -> str:
     if named:
         return f"`{verb} {named.group(1)}`"
     return f"`{' '.join(sql.split()[:2])}`"
+
+
+def database_ms_per_claim(f: Figures) -> float:
+    return f.claims.cpu_ms_per_request("postgres")
+
+
+def database_capacity(f: Figures) -> str:
+    """What one PostgreSQL core carries, from the database CPU a claim cost (the notes'
+    "Scaling out" works from it)."""
+    ms = database_ms_per_claim(f)
+    if not ms or ms != ms:  # no claims, or NaN
+        return ""
+    return (
+        f"**Database CPU per claim:** {ms:.2f} ms (PostgreSQL's processes: this database's"
+        " backends and the server's own, the WAL writer included), so one PostgreSQL core"
+        f" carries about {1000 / ms:,.0f} claims per second at full use."
+    )
 
 
 def disturbed_warning(f: Figures) -> str:
@@ -312,6 +333,8 @@ CPU during the loads (cores used on average, of {f.cpus}; "other" is everything 
 on the machine):
 
 {table(CPU_HEADER, f.cpu_rows)}
+
+{database_capacity(f)}
 
 **Targets** (issue 14, against the durable write in the same run):
 
