@@ -8,11 +8,13 @@ root); anything given on the command line wins over it.
   (sync workers).
 
 Why these defaults: `make bench` (`python -m benchmarks serving`) measured sync and
-gthread workers, 2-4 of them, on the claims endpoint; docs/benchmarks.md ("Serving")
-has the numbers and the formula for larger machines. A claim is Python CPU plus a few
-short waits on PostgreSQL (round trips and the commit's flush), so one worker per core
-keeps the cores busy and one more covers the waits; more workers than that only queue
-for the same cores.
+gthread workers, 2-4 of them, on the claims endpoint on a 2-CPU machine that also runs
+PostgreSQL: three workers did best, of either class, and sync workers hold one database
+connection each rather than one per thread. A claim is Python CPU plus short waits on
+PostgreSQL, so one worker per core keeps the cores busy and one more covers the waits;
+more only queue for the same cores. On a web host without the database set
+WEB_CONCURRENCY to about 1.75 x cores (docs/benchmarks.md, "Serving: the default and
+larger machines", has the formula and the numbers).
 """
 
 import os

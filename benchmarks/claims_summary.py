@@ -221,12 +221,29 @@ def round_trips_opened_by(round_trips) -> str:
 
 
 def _first_words(sql: str) -> str:
-    """`SELECT priorauth_member`, `INSERT priorauth_claim`, `BEGIN`, `SELECT 1`."""
-    verb = sql.split()[0].upper() if sql.split() else "?"
-    named = re.search(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)', sql, re.IGNORECASE)
-    if named:
-        return f"`{verb} {named.group(1)}`"
-    return f"`{' '.join(sql.split()[:2])}`"
+    """`SELECT priorauth_member FOR UPDATE`, `INSERT priorauth_claim`, `BEGIN`, `SELECT 1`:
+    the verb and the statement's own table (not a subquery's)."""
+    words = sql.split()
+    if not words:
+        return "`?`"
+    verb = words[0].upper()
+    named = _top_level_table(sql)
+    if named is None:
+        return f"`{' '.join(words[:2])}`"
+    locks = " FOR UPDATE" if "FOR UPDATE" in sql.upper() else ""
+    return f"`{verb} {named}{locks}`"
+
+
+def _top_level_table(sql: str) -> str | None:
+    """The first table after FROM, INTO or UPDATE outside any parentheses."""
+    depth = 0
+    outside = []
+    for char in sql:
+        depth += char == "("
+        outside.append(char if depth == 0 else " ")
+        depth -= char == ")"
+    named = re.search(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)', "".join(outside), re.IGNORECASE)
+    return named.group(1) if named else None
 
 
 def database_ms_per_claim(f: Figures) -> float:
