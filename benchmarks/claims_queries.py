@@ -60,7 +60,7 @@ def count_and_show(
     say(
         f"    whole API request (auth + role check included): claims {request_counts['claims']}"
         f" (+ {request_counts['claims control']} BEGIN/COMMIT), "
-        f"baseline {request_counts['baseline']}"
+        f"bare read {request_counts['baseline']}"
     )
     return counts, request_counts
 

@@ -330,8 +330,8 @@ opened, as in a gunicorn worker: the connection's health check (`SELECT 1`, from
 
 {table(["request", "outcome", "round trips", "target", ""], round_trip_rows(round_trips))}
 
-A paid claim's round trips and the statements sent in each (the verb and the first
-table named):
+A paid claim's round trips and the statements sent in each (the verb and the
+statement's own table):
 
 {round_trips_opened_by(round_trips)}
 
