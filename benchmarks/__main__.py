@@ -1,11 +1,13 @@
 """`make bench`: the benchmarks, on PostgreSQL, writing their sections of docs/benchmarks.md.
 
-    .venv/bin/python -m benchmarks [claims] [queue] [expiry] [hardening] [determination] [metrics]
-                                   [prescribers]
+    .venv/bin/python -m benchmarks [claims] [serving] [queue] [expiry] [hardening]
+                                   [determination] [metrics] [prescribers]
                                    [--quick] [--rebuild] [-v]
 
-- claims: the claims API under load against a baseline, and its SQL queries
-  (benchmarks/claims.py);
+- claims: the claims API under load against the floor of a durable write and a bare
+  read, its round trips to PostgreSQL and its SQL queries (benchmarks/claims.py);
+- serving: the claims endpoint under gunicorn sync and gthread workers, 2-4 of them
+  (benchmarks/serving.py);
 - queue: the work queue page with 100 and 100,000 open requests (benchmarks/queue_page.py);
 - expiry: the override expiry on 100,000 overrides (benchmarks/expiry.py);
 - hardening: wrong passwords before lockout, 5xx from a fuzz of every operation as every
@@ -45,12 +47,14 @@ from benchmarks import (
     metrics,
     prescribers,
     queue_page,
+    serving,
 )
 from benchmarks.report import say
 
 # In the order they run: claims builds the members the others use.
 BENCHMARKS = {
     "claims": claims.run,
+    "serving": serving.run,
     "queue": queue_page.run,
     "expiry": expiry.run,
     "hardening": hardening.run,
@@ -107,11 +111,17 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         "--rounds",
         type=int,
         default=2,
-        help="measure each endpoint in this many alternating rounds (2: ABBA)",
+        help="measure each endpoint (serving: each gunicorn configuration) in this many"
+        " alternating rounds (2: ABBA)",
     )
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads (4)")
     parser.add_argument(
         "--workers", type=int, help="gunicorn workers (default 2 x CPUs, at least 4)"
+    )
+    parser.add_argument(
+        "--serving-seconds",
+        type=float,
+        help="serving: measured seconds per gunicorn configuration (default 10; quick 3)",
     )
     parser.add_argument(
         "--quiet-wait",
@@ -138,6 +148,8 @@ def resolve_load_arguments(parser: argparse.ArgumentParser, args: argparse.Names
         parser.error("--seconds must be 1-300 and --warmup 0-60")
     if not 0 <= args.quiet_wait <= 600:
         parser.error("--quiet-wait must be 0-600")
+    if args.serving_seconds is not None and not 1 <= args.serving_seconds <= 120:
+        parser.error("--serving-seconds must be 1-120")
     if not 1 <= args.rounds <= 10:
         parser.error("--rounds must be 1-10")
     if not 1 <= args.clients <= 64 or not 1 <= args.workers <= 64:

@@ -1,5 +1,6 @@
-"""The claims benchmark's load: gunicorn serving POST /api/v1/claims/ and the baseline,
-measured in alternating rounds by the closed-loop client (benchmarks/load.py).
+"""The claims benchmark's load: gunicorn serving POST /api/v1/claims/, the durable write
+and the bare read, measured in alternating rounds by the closed-loop client
+(benchmarks/load.py).
 
 Import after django.setup().
 """
@@ -16,7 +17,7 @@ from benchmarks.claims import CLAIMS_PATH, DISTURBED_CORES
 from benchmarks.data import KESIMPTA_NDC, member_id
 from benchmarks.harness import Gunicorn
 from benchmarks.report import say
-from benchmarks.urls import BASELINE_PREFIX
+from benchmarks.urls import BASELINE_PREFIX, DURABLE_WRITE_PREFIX
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Endpoint:
 
 
 def measure(args, env: dict[str, str], token: str, today) -> tuple[dict, int]:
-    """Start gunicorn, load both endpoints, stop it; what run_loads returns."""
+    """Start gunicorn, load the endpoints, stop it; what run_loads returns."""
     say(f"  starting gunicorn ({args.workers} workers) ...")
     ready_path = f"/{BASELINE_PREFIX}{member_id(1)}/"
     with Gunicorn(
@@ -39,7 +40,7 @@ def measure(args, env: dict[str, str], token: str, today) -> tuple[dict, int]:
 
 
 def endpoints(n_members: int, token: str, today) -> dict[str, Endpoint]:
-    """The two loads, baseline first: a random seeded member each request."""
+    """The three loads, the bare read first: a random seeded member each request."""
     headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
     post_headers = {**headers, "Content-Type": "application/json"}
     today_text = today.isoformat()
@@ -58,15 +59,19 @@ def endpoints(n_members: int, token: str, today) -> dict[str, Endpoint]:
     def baseline(rng):
         return "GET", f"/{BASELINE_PREFIX}{member_id(rng.randint(1, n_members))}/", None
 
+    def durable(rng):
+        return "POST", f"/{DURABLE_WRITE_PREFIX}{member_id(rng.randint(1, n_members))}/", b""
+
     return {
-        "baseline": Endpoint("GET baseline", baseline, headers, None),
+        "baseline": Endpoint("GET bare read", baseline, headers, None),
+        "durable": Endpoint("POST durable write", durable, headers, None),
         "claims": Endpoint(f"POST {CLAIMS_PATH}", claim, post_headers, load.json_field("status")),
     }
 
 
 def round_order(names: list[str], rounds: int) -> list[str]:
-    """Alternate the loads in rounds (ABBA), so other work on the machine, or the claims
-    table growing, weighs on both alike."""
+    """Alternate the loads in rounds (ABC CBA), so other work on the machine, or the
+    claims table growing, weighs on each alike."""
     return [name for r in range(rounds) for name in (names[:: 1 if r % 2 == 0 else -1])]
 
 
@@ -80,7 +85,9 @@ class LoadRunner:
         self.database = connection.settings_dict["NAME"]
         self.cpus = len(os.sched_getaffinity(0))
         self.seed = 2  # the warm-up uses 1
-        self.repeats_left = args.rounds * 2  # bounded: at most twice the planned rounds again
+        # Bounded: at most as many rounds again as were planned.
+        self.planned = args.rounds * len(loads)
+        self.repeats_left = self.planned
 
     def cpu_pids(self) -> dict[str, list[int]]:
         return {"gunicorn": self.server.pids(), "postgres": load.postgres_pids(self.database)}
@@ -131,4 +138,4 @@ def run_loads(args, server: Gunicorn, token: str, today) -> tuple[dict, int]:
         for sample in result.error_samples:
             say(f"    error: {sample}")
         results[name] = results[name].merge(result) if name in results else result
-    return results, args.rounds * 2 - runner.repeats_left
+    return results, runner.planned - runner.repeats_left

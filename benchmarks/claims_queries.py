@@ -44,13 +44,13 @@ class QueryCount:
         return len(self.queries) - self.count
 
 
-def count_and_show(args, today, claims_user, token: str) -> tuple[list[QueryCount], dict[str, int]]:
+def count_and_show(
+    args, today, claims_user, token: str, pays: list[str], rejects: list[str]
+) -> tuple[list[QueryCount], dict[str, int]]:
     """Count the queries of the three adjudication cases and of a whole request, printing
-    them as they come (with -v, each query's SQL)."""
+    them as they come (with -v, each query's SQL). `pays`: three members whose claim
+    today pays; `rejects`: one whose claim rejects."""
     say("  counting queries per adjudication ...")
-    pays, rejects = data.sample_members(today)
-    if len(pays) < 3 or len(rejects) < 1:
-        raise RuntimeError("the data has no member whose claim would pay/reject today")
     counts = count_adjudication_queries(today, claims_user, pays, rejects)
     for c in counts:
         say(f"    {c.case:<32} {c.outcome:<16} {c.count} queries (+ {c.control} BEGIN/COMMIT)")
@@ -60,7 +60,7 @@ def count_and_show(args, today, claims_user, token: str) -> tuple[list[QueryCoun
     say(
         f"    whole API request (auth + role check included): claims {request_counts['claims']}"
         f" (+ {request_counts['claims control']} BEGIN/COMMIT), "
-        f"baseline {request_counts['baseline']}"
+        f"bare read {request_counts['baseline']}"
     )
     return counts, request_counts
 
@@ -122,7 +122,19 @@ def count_adjudication_queries(today, claims_user, pays, rejects) -> list[QueryC
 
 
 def _override_case(today, claims_user) -> QueryCount:
-    """A member with supply on hand, an approved one-time override (criterion 1), a claim today."""
+    """A claim today paid under a one-time override approved just before."""
+    approve_override(today, claims_user)
+    claim, queries = captured(
+        lambda: services.claim_adjudicate(
+            submitted_by=claims_user, **claim_kwargs(OVERRIDE_MEMBER, today)
+        )
+    )
+    return QueryCount("c) paid under an override", "paid (override)", _outcome(claim), queries)
+
+
+def approve_override(today, claims_user) -> None:
+    """OVERRIDE_MEMBER with supply on hand (a fill 10 days ago) and an approved one-time
+    override (criterion 1): its claim today pays under the override and uses it up."""
     if not Member.objects.filter(member_id=OVERRIDE_MEMBER).exists():
         services.member_create(
             member_id=OVERRIDE_MEMBER,
@@ -144,6 +156,7 @@ def _override_case(today, claims_user) -> QueryCount:
             reason="benchmark: covered before its fills",
             by=claims_user,
         )
+    # Pays the first time in a run (a run's claims are deleted at its start), rejected after.
     services.claim_adjudicate(
         submitted_by=claims_user,
         **claim_kwargs(OVERRIDE_MEMBER, today, date_of_service=today - timedelta(days=10)),
@@ -163,12 +176,6 @@ def _override_case(today, claims_user) -> QueryCount:
     services.override_request_decide(
         request_id=request.pk, outcome="approve", by=data.pharmacist_user(), criterion_number=1
     )
-    claim, queries = captured(
-        lambda: services.claim_adjudicate(
-            submitted_by=claims_user, **claim_kwargs(OVERRIDE_MEMBER, today)
-        )
-    )
-    return QueryCount("c) paid under an override", "paid (override)", _outcome(claim), queries)
 
 
 def count_request_queries(token: str, pays: list[str], today) -> dict[str, int]:

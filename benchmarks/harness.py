@@ -185,11 +185,25 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """gunicorn on 127.0.0.1 with sync workers; stopped on exit, error or Ctrl-C."""
+    """gunicorn on 127.0.0.1, sync workers unless told otherwise; stopped on exit, error or
+    Ctrl-C. Every setting the benchmark depends on is on the command line, which wins over
+    the project's gunicorn.conf.py (read from the working directory)."""
 
-    def __init__(self, *, workers: int, env: dict[str, str], ready_path: str, token: str, app: str):
+    def __init__(
+        self,
+        *,
+        workers: int,
+        env: dict[str, str],
+        ready_path: str,
+        token: str,
+        app: str,
+        worker_class: str = "sync",
+        threads: int = 1,
+    ):
         self.app = app
         self.workers = workers
+        self.worker_class = worker_class
+        self.threads = threads
         self.env = env
         self.ready_path = ready_path
         self.token = token
@@ -237,7 +251,10 @@ class Gunicorn:
             "--workers",
             str(self.workers),
             "--worker-class",
-            "sync",
+            self.worker_class,
+            # Always given: gunicorn.conf.py's threads would turn sync workers into gthread.
+            "--threads",
+            str(self.threads),
             "--timeout",
             "30",
             "--graceful-timeout",

@@ -13,8 +13,9 @@ purpose: under READ COMMITTED a `SELECT ... FOR UPDATE` that waits for another c
 lock reads the joined rows from the snapshot it started with, so it would miss the fill
 that claim just committed (tests/services/test_concurrency.py caught it). On PostgreSQL
 both are sent together in psycopg's pipeline mode: the server runs them in order, the
-read's snapshot is taken after the lock is held, and the client waits once. (With the
-BEGIN that opens the transaction, three statements share that round trip.) SQLite has no
+read's snapshot is taken after the lock is held, and the client waits once (psycopg sends
+the transaction's BEGIN, and waits for it, before the pipeline's first query: ADR 0020
+counts the round trips on the wire). SQLite has no
 row locks and no network: its transactions start IMMEDIATE (settings), which serialises
 writers, and the two statements simply run one after the other.
 
