@@ -58,10 +58,6 @@ from .requests import (
 )
 
 __all__ = [
-    "impact_report_cancel",
-    "impact_report_request",
-    "impact_report_run",
-    "impact_report_run_now",
     "EXPIRED_BY_SCHEDULE",
     "NOTE_MAX_LENGTH",
     "SYSTEM_USERNAME",
@@ -86,6 +82,10 @@ __all__ = [
     "due_in",
     "idempotency_answer_store",
     "idempotency_key_claim",
+    "impact_report_cancel",
+    "impact_report_request",
+    "impact_report_run",
+    "impact_report_run_now",
     "may_attach",
     "member_coverage_change",
     "member_create",
