@@ -299,9 +299,7 @@ PRIORAUTH_CLOCK_HOURS = {
 }
 # How long each process keeps "which policy and limit manage this NDC" (0: no cache).
 PRIORAUTH_POLICY_CACHE_SECONDS = envint("PRIORAUTH_POLICY_CACHE_SECONDS", "60")
-# Policy impact (ADR 0021): the days a replay covers by default, how often (in members)
-# a running replay records its progress and looks for a cancel, and how old a replay of
-# a version's rule may be when the version is made effective from the admin.
+# Policy impact (ADR 0021): default days, progress/cancel every N members, replay freshness.
 PRIORAUTH_IMPACT_DAYS = envint("PRIORAUTH_IMPACT_DAYS", "90")
 PRIORAUTH_IMPACT_PROGRESS_EVERY = envint("PRIORAUTH_IMPACT_PROGRESS_EVERY", "500")
 PRIORAUTH_IMPACT_FRESH_HOURS = envint("PRIORAUTH_IMPACT_FRESH_HOURS", "24")

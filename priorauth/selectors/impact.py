@@ -178,3 +178,52 @@ def impact_members(report: ImpactReport) -> QuerySet:
 
 def members_of(pks) -> dict[int, Member]:
     return Member.objects.in_bulk(pks)
+
+
+# --- The gate: a version made effective from the admin has a current replay ------------
+
+NEEDS_REPLAY = (
+    "This save makes the version's rule (its NDCs or limits) effective on {starts}, and no "
+    "replay of this rule finished in the last {hours} hours. Save it as a version starting "
+    'tomorrow or later, use "Show the impact" on it, and save again; or tick "Make '
+    'effective without a replay" and say why.'
+)
+WITHOUT_REPLAY_REASON_REQUIRED = "Say why the version is made effective without a replay."
+
+
+def current_replay(*, policy_pk: int | None, fingerprint: str, now, hours: int):
+    """The latest finished replay of this version's rule as it is now, if fresh enough."""
+    if policy_pk is None:
+        return None
+    return (
+        ImpactReport.objects.filter(
+            policy_id=policy_pk,
+            status="done",
+            fingerprint=fingerprint,
+            finished_at__gte=now - timedelta(hours=hours),
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def made_effective_by_save(
+    *,
+    effective_from: date,
+    today: date,
+    before_from: date | None,
+    before_fingerprint: str | None,
+    after_fingerprint: str,
+) -> bool:
+    """Does a save put a rule into force that was not in force before it (ADR 0021)?
+
+    Yes when the version is in force after the save (starts today or earlier) and either
+    it is new, it did not start yet before the save, or its rule changed. A save of the
+    version in force that changes only words is not: claims are decided as before. A
+    future version is not made effective by a save: the calendar does that, and its
+    page says whether its rule has a current replay."""
+    if effective_from > today:
+        return False
+    if before_from is None or before_fingerprint is None:
+        return True
+    return before_from > today or before_fingerprint != after_fingerprint

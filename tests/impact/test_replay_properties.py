@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -158,5 +159,5 @@ def test_a_one_time_override_pays_at_most_one_claim_standing_at_a_time(claims, h
         users = [by_ref[d.ref] for d in decisions if d.override == override.ref]
         if override.one_time:
             # A second user only after the first was reversed (the override came back).
-            for first, second in zip(users, users[1:], strict=False):
+            for first, second in pairwise(users):
                 assert first.reversed_before(second.submitted_at)
