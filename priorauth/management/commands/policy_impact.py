@@ -35,7 +35,7 @@ class Command(BaseCommand):
         try:
             report = services.impact_report_run_now(policy_id=policy.pk, days=options["days"])
         except errors.ServiceError as exc:
-            raise CommandError(" ".join(f"--{m}" for m in exc.messages)) from None
+            raise CommandError(" ".join(f"--days: {m}" for m in exc.messages)) from None
         rows = impact_members(report).order_by("first_day", "member__member_id")
         if options["format"] == "json":
             self.stdout.write(json.dumps(_document(report, rows), indent=2))
