@@ -1,7 +1,7 @@
 """`make bench`: the benchmarks, on PostgreSQL, writing their sections of docs/benchmarks.md.
 
     .venv/bin/python -m benchmarks [claims] [serving] [queue] [expiry] [hardening]
-                                   [determination] [metrics] [prescribers]
+                                   [determination] [metrics] [prescribers] [impact]
                                    [--quick] [--rebuild] [-v]
 
 - claims: the claims API under load against the floor of a durable write and a bare
@@ -20,9 +20,11 @@
   each size in its own database beside the bench database (benchmarks/metrics.py);
 - prescribers: manage.py import_prescribers on a 100,000-row NPPES-layout file, new,
   unchanged and updated (benchmarks/prescribers.py); also runs on SQLite
-  (BENCH_DATABASE_URL=sqlite:///PATH).
+  (BENCH_DATABASE_URL=sqlite:///PATH);
+- impact: a policy impact replay of 90 days under a draft of Kesimpta on the claims
+  benchmark's data (benchmarks/impact.py).
 
-With none named, all seven run, in that order (claims builds the members the others
+With none named, all eight run, in that order (claims builds the members the others
 use). Django points at BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/priorauth_bench; --quick uses NAME_quick beside it
 and smaller sizes), the database is created if missing, migrated and given the
@@ -44,6 +46,7 @@ from benchmarks import (
     expiry,
     hardening,
     harness,
+    impact,
     metrics,
     prescribers,
     queue_page,
@@ -61,6 +64,7 @@ BENCHMARKS = {
     "determination": determination.run,
     "metrics": metrics.run,
     "prescribers": prescribers.run,
+    "impact": impact.run,
 }
 
 

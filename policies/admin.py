@@ -31,6 +31,7 @@ from .forms import (
     ProductInlineForm,
 )
 from .history import change_reason, policy_history
+from .impact_gate import impact_panel
 from .models import Criterion, Policy, PolicyStatus, Product, QuantityLimit
 from .ndc import format_ndc, normalize_ndc
 from .quantities import PlainQuantitiesAdmin
@@ -190,6 +191,10 @@ class PolicyAdmin(admin.ModelAdmin):
         ("Version", {"fields": (("effective_from", "effective_to"), "review_date")}),
         ("Wording", {"fields": ("statement", "otherwise", "source")}),
         ("Why", {"fields": ("change_reason",)}),
+        (
+            "Made effective without a replay (ADR 0021)",
+            {"fields": ("effective_without_replay", "without_replay_reason")},
+        ),
     )
 
     @admin.display(description="status today")
@@ -214,7 +219,7 @@ class PolicyAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and not self.has_change_permission(request, obj):
-            return fieldsets[:-1]  # nothing to give a reason for
+            return fieldsets[:-2]  # nothing to give a reason for
         return fieldsets
 
     # --- Search -----------------------------------------------------------------------
@@ -236,12 +241,28 @@ class PolicyAdmin(admin.ModelAdmin):
         kwargs["siblings"] = request.__dict__.setdefault("_policy_formsets", {})
         return kwargs
 
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        # For the impact gate, which the limits' formset checks (policies/impact_gate.py).
+        obj._impact_gate_choice = (
+            form.cleaned_data.get("effective_without_replay", False),
+            (form.cleaned_data.get("without_replay_reason") or "").strip(),
+        )
+        return obj
+
+    def _reason(self, form) -> str:
+        reason = form.cleaned_data["change_reason"]
+        without = getattr(form.instance, "_made_effective_without_replay", None)
+        if without:
+            reason += f" [made effective without a replay: {without}]"
+        return reason
+
     def save_model(self, request, obj, form, change):
-        with change_reason(form.cleaned_data["change_reason"]):
+        with change_reason(self._reason(form)):
             super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        with change_reason(form.cleaned_data["change_reason"]):
+        with change_reason(self._reason(form)):
             super().save_related(request, form, formsets, change)
         # Saved all the same: the admin may mean it (policies/change_warnings.py).
         for warning in policy_page_warnings(form.instance, formsets, timezone.localdate()):
@@ -285,6 +306,7 @@ class PolicyAdmin(admin.ModelAdmin):
                 (version, version.status_on(today).label)
                 for version in Policy.objects.filter(code=policy.code).order_by("effective_from")
             ]
+            extra_context["impact"] = impact_panel(policy)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):

@@ -36,6 +36,21 @@ def reason_field(label: str = "Reason for change") -> forms.CharField:
 
 class PolicyAdminForm(forms.ModelForm):
     change_reason = reason_field()
+    # The impact gate (ADR 0021): checked with the limits, whose formset sees the page.
+    effective_without_replay = forms.BooleanField(
+        required=False,
+        label="Make effective without a replay",
+        help_text=(
+            "Only when this save puts a changed rule into force today and there is no "
+            "replay of it from the last day. Recorded in the history with the reason."
+        ),
+    )
+    without_replay_reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Why without a replay",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+    )
 
     class Meta:
         model = Policy
@@ -176,6 +191,17 @@ class ProductFormSet(PolicyChildFormSet):
 
 class LimitFormSet(PolicyChildFormSet):
     row_noun = "Limit"
+
+    def clean(self):
+        super().clean()
+        from .impact_gate import check_impact_gate
+
+        products = self.siblings.get(Product)
+        limits = self.limits() if not self.non_form_errors() else None
+        if products is None or limits is None or not products.is_valid():
+            return  # their own errors come first
+        ndcs = {ndc for form in products.kept_forms() for ndc in form.cleaned_data["ndcs"]}
+        check_impact_gate(self.instance, ndcs=ndcs, limits=limits)
 
     def limits(self) -> dict[str, tuple] | None:
         """{channel: (max_quantity, per_days)} as the page will save them; None if invalid."""

@@ -126,6 +126,10 @@ ASSIGNED_TO_SOMEONE_ELSE = (
 TAKE_OVER_NOTICE = "Assigned to {name}. Deciding it reassigns it to you."
 REVOKE_REASON_REQUIRED = "A revocation needs a reason."
 UNKNOWN_OVERRIDE = "No override with ID {id}."
+UNKNOWN_POLICY = "No policy version with ID {policy_id}."
+UNKNOWN_IMPACT_REPORT = "No impact report with ID {id}."
+IMPACT_DAYS = "Replay between 1 and {most} days (a whole number)."
+IMPACT_NO_VERSION = "{code} has no version starting on {effective_from}."
 OVERRIDE_NOT_ACTIVE = (
     "Override {authorization_number} is {status}; only an active one can be revoked."
 )

@@ -299,6 +299,10 @@ PRIORAUTH_CLOCK_HOURS = {
 }
 # How long each process keeps "which policy and limit manage this NDC" (0: no cache).
 PRIORAUTH_POLICY_CACHE_SECONDS = envint("PRIORAUTH_POLICY_CACHE_SECONDS", "60")
+# Policy impact (ADR 0021): default days, progress/cancel every N members, replay freshness.
+PRIORAUTH_IMPACT_DAYS = envcount("PRIORAUTH_IMPACT_DAYS", "90")
+PRIORAUTH_IMPACT_PROGRESS_EVERY = envcount("PRIORAUTH_IMPACT_PROGRESS_EVERY", "500")
+PRIORAUTH_IMPACT_FRESH_HOURS = envcount("PRIORAUTH_IMPACT_FRESH_HOURS", "24")
 # How far back the case page and claim history look.
 PRIORAUTH_HISTORY_DAYS = envint("PRIORAUTH_HISTORY_DAYS", "180")
 # A claim whose date of service is more than this many days before the day it is received

@@ -23,3 +23,20 @@ def expire_overrides() -> int:
     changed = services.overrides_expire()
     logger.info("expire_overrides: %d override(s) expired", changed)
     return changed
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    # A replay of a large plan outlasts the default limits (benchmark: docs/benchmarks.md).
+    soft_time_limit=3600,
+    time_limit=3700,
+)
+def run_impact_report(report_id: int) -> str:
+    """Run a queued policy impact report (idempotent: a finished one is left alone)."""
+    report = services.impact_report_run(report_id=report_id)
+    logger.info("run_impact_report: report %s %s", report.pk, report.status)
+    return report.status

@@ -16,6 +16,7 @@ from .attachments import Attachment, DocumentType, Note
 from .audit import REPORT_DOWNLOAD, PHIAccess
 from .claims import Claim, ClaimStatus, RejectCode
 from .idempotency import IdempotencyRecord
+from .impact import FINISHED_IMPACT_STATUSES, ImpactMember, ImpactReport, ImpactStatus
 from .members import MEMBER_ID_VALIDATOR, Member, Prescription, covered_on
 from .overrides import Override, OverrideAllowance, OverrideQuerySet, OverrideStatus, in_force_on
 from .prescribers import PHONE_VALIDATOR, Prescriber, phone_display
@@ -33,6 +34,7 @@ from .requests import (
 __all__ = [
     "APPEAL_TRANSITIONS",
     "DECIDED_REQUEST_STATUSES",
+    "FINISHED_IMPACT_STATUSES",
     "MEMBER_ID_VALIDATOR",
     "OPEN_APPEAL_STATUSES",
     "OPEN_REQUEST_STATUSES",
@@ -50,6 +52,9 @@ __all__ = [
     "DecisionOutcome",
     "DocumentType",
     "IdempotencyRecord",
+    "ImpactMember",
+    "ImpactReport",
+    "ImpactStatus",
     "Member",
     "Note",
     "Override",

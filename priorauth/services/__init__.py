@@ -28,6 +28,12 @@ from .attachments import (
 from .audit import phi_access_record, phi_access_record_many, phi_report_download_record
 from .claims import claim_adjudicate, claim_reverse
 from .idempotency import idempotency_answer_store, idempotency_key_claim
+from .impact import (
+    impact_report_cancel,
+    impact_report_request,
+    impact_report_run,
+    impact_report_run_now,
+)
 from .initiation import Initiation, pa_initiate
 from .members import member_coverage_change, member_create
 from .notes import NOTE_MAX_LENGTH, note_add
@@ -76,6 +82,10 @@ __all__ = [
     "due_in",
     "idempotency_answer_store",
     "idempotency_key_claim",
+    "impact_report_cancel",
+    "impact_report_request",
+    "impact_report_run",
+    "impact_report_run_now",
     "may_attach",
     "member_coverage_change",
     "member_create",

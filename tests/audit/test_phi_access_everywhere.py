@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from priorauth.models import REPORT_DOWNLOAD, PHIAccess
+from priorauth.models import REPORT_DOWNLOAD, ImpactMember, ImpactReport, PHIAccess
 from tests.support.phi import MEMBERS, World, build_world, paths, phi_strings, role_clients
 from tests.support.urlconf import routes
 
@@ -77,6 +77,23 @@ def _upheld(world: World) -> int:
     return world.appeals["ZQX917"].pk
 
 
+def _impact_report(world: World) -> int:
+    """A finished impact report of Kesimpta in which ZQX917 alone is affected."""
+    claim = world.claims["ZQX917"]
+    report = ImpactReport.objects.create(
+        policy=claim.policy, days=90, first_day=claim.date_of_service,
+        last_day=claim.date_of_service, fingerprint="x", status="done",
+        summary={"members_affected": 1, "now_rejected": 1, "now_paid": 0, "daily": [],
+                 "by_channel": {}},
+    )  # fmt: skip
+    ImpactMember.objects.create(
+        report=report, member=claim.member, now_rejected=1, now_paid=0,
+        first_day=claim.date_of_service,
+        claims=[[claim.pk, claim.date_of_service.isoformat(), "retail", "now_rejected"]],
+    )  # fmt: skip
+    return report.pk
+
+
 def _not_a_document():
     return SimpleUploadedFile("chart.pdf", b"<html>not a PDF</html>", "application/pdf")
 
@@ -130,6 +147,11 @@ SHOWS_PHI = {
     "appeals/<id:appeal_id>/": lambda w: [
         Visit("physician", f"/appeals/{w.appeals['ZQX918'].pk}/", frozenset({"ZQX918"})),
         Visit("auditor", f"/appeals/{_upheld(w)}/", FIRST),
+    ],
+    # The affected members of a policy impact report (ADR 0021): reviewers and auditors.
+    "impact/<id:report_id>/": lambda w: [
+        Visit("auditor", f"/impact/{_impact_report(w)}/", FIRST),
+        Visit("pharmacist", f"/impact/{_impact_report(w)}/?page=1", FIRST),
     ],
     "appeals/<id:appeal_id>/notice/": lambda w: [
         Visit("intake", f"/appeals/{_upheld(w)}/notice/", FIRST)
@@ -303,6 +325,9 @@ NO_PHI = {
     "admin/^(?P<app_label>auth|authtoken|axes|policies|priorauth)/$": "model names of an app",
     "session/renew/": "renews the session: 204 or 401, no body",
     "requests/new/criteria/": "an NDC's policies' criteria (JSON): no member is read",
+    "impact/versions/<id:policy_id>/start/": "starts a policy impact replay: a redirect",
+    "impact/<id:report_id>/status.json": "a replay's progress: counts of members, no member",
+    "impact/<id:report_id>/cancel/": "cancels a replay: a redirect",
     "^api/": "any other path under /api/: a JSON 404",
     "admin/(?P<url>.*)$": "unknown admin URL: 404 or a redirect",
     "admin/priorauth/claim/<path:object_id>/history/": "Django's log of admin edits: none",

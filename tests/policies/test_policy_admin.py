@@ -11,7 +11,7 @@ from policies.files import load_policy_file
 from policies.history import policy_history
 from policies.models import Criterion, CriterionGrant, Policy, ProductNDC, QuantityLimit
 from tests.support.paths import EMGALITY_FILE
-from tests.support.policy_admin import change_form_data
+from tests.support.policy_admin import WITHOUT_REPLAY, change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,12 @@ def test_a_policy_admin_changes_the_retail_limit_with_a_reason(admin_client_poli
     limit = QuantityLimit.objects.get(policy=kesimpta, channel="retail")
     assert limit.max_quantity == Decimal(2)
     newest = limit.history.first()
-    assert newest.history_change_reason == "P&T 2026-01"
+    # The limit in force changed without a replay: the admin's reason for that is kept too.
+    reason = f"P&T 2026-01 [made effective without a replay: {WITHOUT_REPLAY}]"
+    assert newest.history_change_reason == reason
     assert newest.history_user == admin_client_policy.user
     change = policy_history(kesimpta)[0]
-    assert (change.user, change.reason) == ("policyadmin", "P&T 2026-01")
+    assert (change.user, change.reason) == ("policyadmin", reason)
     assert [(r.what, r.action) for r in change.rows] == [("Limit (retail)", "changed")]
     assert [(f.field, f.old, f.new) for f in change.rows[0].fields] == [("max quantity", "1", "2")]
 
@@ -98,7 +100,9 @@ def test_a_whole_new_policy_is_created_on_the_add_page(admin_client_policy, kesi
     created = Policy.objects.get(code="demo-copy")
     assert created.products.get().ndcs.get().ndc == "00078100768"
     assert created.criteria.get().grants.count() == 2
-    assert created.history.get().history_change_reason == "new policy"
+    assert created.history.get().history_change_reason == (
+        f"new policy [made effective without a replay: {WITHOUT_REPLAY}]"
+    )
 
 
 def test_the_reason_for_the_change_is_required(admin_client_policy, kesimpta):

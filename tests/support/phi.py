@@ -159,6 +159,14 @@ def _admin_row(route: str, world: World, users: dict):
     }.get(model)
 
 
+def _impact_report_id(world: World, users: dict) -> int:
+    """A queued impact report of the world's policy (its status and cancel show counts)."""
+    from priorauth import services
+
+    policy = world.decided["ZQX917"].policy
+    return services.impact_report_request(policy_id=policy.pk, by=users["pharmacist"]).pk
+
+
 def paths(route: Route, world: World, users: dict) -> list[str]:
     """The route's paths, filled with the world's IDs (rows of the admin model it is about);
     a member URL also with the other member and with a member ID nobody has.
@@ -182,5 +190,7 @@ def paths(route: Route, world: World, users: dict) -> list[str]:
         "app_label": "priorauth",
         "url": "priorauth/member/ZQX917/",
         "npi": world.decided["ZQX917"].prescription.prescriber.npi,
+        "policy_id": world.decided["ZQX917"].policy.pk,
+        "report_id": _impact_report_id(world, users),
     }
     return [route.path(*positional, **named)]

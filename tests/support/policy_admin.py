@@ -19,8 +19,20 @@ def _day(value) -> str:
     return value.isoformat() if value else ""
 
 
-def change_form_data(policy: Policy, *, reason: str = "test change", add: bool = False) -> dict:
-    """What the change page posts when nothing is edited (or the add page, with `add`)."""
+WITHOUT_REPLAY = "the test edits the rule in force"
+
+
+def change_form_data(
+    policy: Policy,
+    *,
+    reason: str = "test change",
+    add: bool = False,
+    without_replay: str | None = WITHOUT_REPLAY,
+) -> dict:
+    """What the change page posts when nothing is edited (or the add page, with `add`).
+
+    `without_replay`: the admin's reason for making a changed rule effective today without
+    a replay (ADR 0021), ticked unless None; the tests of the gate post None."""
     data = {
         "title": policy.title,
         "category": policy.category,
@@ -33,6 +45,8 @@ def change_form_data(policy: Policy, *, reason: str = "test change", add: bool =
         "source": policy.source,
         "change_reason": reason,
     }
+    if without_replay is not None:
+        data.update(effective_without_replay="on", without_replay_reason=without_replay)
     if add:
         data["code"] = policy.code
     products = list(policy.products.prefetch_related("ndcs"))
