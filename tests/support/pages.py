@@ -115,6 +115,7 @@ def policy_admin_pages() -> list[Page]:
     future = Policy.objects.future(today).get(code=KESIMPTA_CODE)
     criterion = current.criteria.order_by("number").first()
     base = "/admin/policies/policy"
+    report = _impact_report(future)
     return [
         Page("admin-login", None, "/admin/login/"),
         Page("admin-index", "policyadmin", "/admin/"),
@@ -138,4 +139,15 @@ def policy_admin_pages() -> list[Page]:
             f"/admin/priorauth/prescriber/{Prescriber.objects.order_by('pk').first().pk}/change/",
         ),
         Page("admin-delete-future", "policyadmin", f"{base}/{future.pk}/delete/"),
+        # The impact of the future version: counts for its admin, members for a pharmacist.
+        Page("impact-report", "policyadmin", f"/impact/{report.pk}/"),
+        Page("impact-report-members", "pharmacist", f"/impact/{report.pk}/"),
     ]
+
+
+def _impact_report(version: Policy):
+    """A finished impact replay of the future version over the demo's claims (ADR 0021)."""
+    from priorauth.services.impact import impact_report_request, impact_report_run
+
+    report = impact_report_request(policy_id=version.pk)
+    return impact_report_run(report_id=report.pk)
