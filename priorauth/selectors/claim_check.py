@@ -12,12 +12,13 @@ Two statements, one round trip. The lock and the read are separate statements on
 purpose: under READ COMMITTED a `SELECT ... FOR UPDATE` that waits for another claim's
 lock reads the joined rows from the snapshot it started with, so it would miss the fill
 that claim just committed (tests/services/test_concurrency.py caught it). On PostgreSQL
-both are sent together in psycopg's pipeline mode: the server runs them in order, the
-read's snapshot is taken after the lock is held, and the client waits once (psycopg sends
-the transaction's BEGIN, and waits for it, before the pipeline's first query: ADR 0020
-counts the round trips on the wire). SQLite has no
-row locks and no network: its transactions start IMMEDIATE (settings), which serialises
-writers, and the two statements simply run one after the other.
+both go in one query string (the simple query protocol carries several statements): the
+server runs them in order, each with its own snapshot under READ COMMITTED, so the read's
+is taken after the lock is held, and the client waits once. (psycopg's pipeline mode did
+the same in one round trip too, but its machinery and a second cursor cost more Python
+than the rest of the read: ADR 0020.) SQLite has no row locks and no network: its
+transactions start IMMEDIATE (settings), which serialises writers, and the two
+statements simply run one after the other.
 
 The member's line of business picks the policy, and it is not known until the lock's row
 comes back; so the read takes the fills of every NDC that a policy in force for any line
@@ -25,7 +26,6 @@ of business groups with this one, and the grants of every such policy, and
 `ClaimCheckRead` keeps those of the member's own policy.
 """
 
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -80,30 +80,27 @@ def lock_member_for_claim(
         *reach.policy_codes,
         member_id,
     ]
-    connection.ensure_connection()
-    # Errors surface when the pipeline ends, outside the cursors' execute: wrapped as
-    # Django's, like any other query's.
-    with connection.cursor() as lock, connection.cursor() as read:
-        with connection.wrap_database_errors, _one_round_trip():
-            lock.execute(statements.lock_sql, [member_id])
-            read.execute(statements.read_sql, read_params)
-        member_rows, read_rows = lock.fetchall(), read.fetchall()
+    with connection.cursor() as cursor:
+        if statements.together:
+            cursor.execute(statements.together, [member_id, *read_params])
+            member_rows = cursor.fetchall()
+            cursor.nextset()
+        else:
+            cursor.execute(statements.lock_sql, [member_id])
+            member_rows = cursor.fetchall()
+            cursor.execute(statements.read_sql, read_params)
+        read_rows = cursor.fetchall()
     if not member_rows:
         return None, ClaimCheckRead(fills=(), grants=())
     member = statements.member.instance(member_rows[0])
     return member, statements.read(member, read_rows)
 
 
-def _one_round_trip():
-    if connection.vendor == "postgresql":
-        return connection.connection.pipeline()
-    return nullcontext()
-
-
 @dataclass(frozen=True)
 class _Statements:
     lock_sql: str
     read_sql: str
+    together: str  # both in one string, where the database takes several (PostgreSQL)
     member: Columns
     fill: Columns
     allowance: Columns
@@ -172,7 +169,8 @@ def _statements(vendor: str, n_ndcs: int, n_codes: int) -> _Statements:
         ) g ON g.{quote("o_member_id")} = m.id
         WHERE m.member_id = %s
     """
-    return _Statements(lock_sql, read_sql, member, fill, allowance, override)
+    together = f"{lock_sql}; {read_sql}" if vendor == "postgresql" else ""
+    return _Statements(lock_sql, read_sql, together, member, fill, allowance, override)
 
 
 def _placeholders(n: int) -> str:
