@@ -4,7 +4,7 @@ database that counts how often the client waits for the server.
 A round trip is a burst of client→server bytes followed by the client waiting for the
 server's answer. The proxy counts one each time the client sends after the last traffic
 on that connection went server→client (or is the connection's first): statements sent
-together in one burst (psycopg's pipeline mode, a BEGIN travelling with the first query)
+together in one burst (several statements in one query string, or psycopg's pipeline mode)
 count once; a statement sent after the answer to the previous one counts again. Django's
 query log cannot see this: it misses the connection's health check and the BEGIN psycopg
 sends on its own, and logs a pipelined burst as several queries.
