@@ -234,18 +234,21 @@ def build(
         progress(f"\n  claims loaded ({time.monotonic() - started:.1f} s)\n")
 
 
+# The member columns the loaders COPY (the determination's loader adds members too).
+MEMBER_COLUMNS = [
+    "member_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "line_of_business",
+    "plan_name",
+    "created_at",
+    "coverage_start",
+]
+
+
 def _copy_members(n_members: int, rng: random.Random, today: date) -> None:
-    given = [
-        "member_id",
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "line_of_business",
-        "plan_name",
-        "created_at",
-        "coverage_start",
-    ]
-    columns, suffix = _columns(Member, given)
+    columns, suffix = _columns(Member, MEMBER_COLUMNS)
     joined = today - timedelta(days=400)  # before every claim the builder writes
     created_at = f"{joined:%Y-%m-%d} 12:00:00+00"
     first_born = date(1950, 1, 1).toordinal()

@@ -143,17 +143,7 @@ def _missing_new_members(n_new: int) -> list[int]:
 
 
 def _copy_new_members(numbers: list[int], today: date) -> None:
-    given = [
-        "member_id",
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "line_of_business",
-        "plan_name",
-        "created_at",
-        "coverage_start",
-    ]
-    columns, suffix = data._columns(Member, given)
+    columns, suffix = data._columns(Member, data.MEMBER_COLUMNS)
     joined = today - timedelta(days=400)
     rng = random.Random(SEED)
     lines = (

@@ -184,24 +184,18 @@ def _decide(
     limit = rule.manages(ndc=claim.ndc, channel=claim.channel, line_of_business=line_of_business)
     if limit is None:
         return True, None  # not managed (or no limit in this channel): paid as it was
-    fills = state.fills_for(claim)
+    override = None
+
+    def grant() -> rules.Limit | None:  # looked for only when the plain limit rejects
+        nonlocal override
+        override, limit_granted = _grant_for(claim, overrides, state)
+        return limit_granted
+
     outcome = rules.decide(
         quantity=claim.quantity,
         days_supply=claim.days_supply,
         on=claim.on,
-        fills=fills,
-        limit=limit,
-    )
-    if outcome.paid:
-        return True, None
-    override, grant = _grant_for(claim, overrides, state)
-    if grant is None:
-        return False, None
-    outcome = rules.decide(
-        quantity=claim.quantity,
-        days_supply=claim.days_supply,
-        on=claim.on,
-        fills=fills,
+        fills=state.fills_for(claim),
         limit=limit,
         override_limit=grant,
     )

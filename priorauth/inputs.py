@@ -183,14 +183,9 @@ class PAInitiationInput(DispensingInput):
     """A PA initiation: would this dispensing need an override, and what would it ask?"""
 
 
-class DecisionInput(serializers.Serializer):
-    decision = serializers.ChoiceField(
-        choices=DecisionOutcome.choices,
-        error_messages={"invalid_choice": '"{input}" is not a decision; use approve or deny.'},
-    )
-    criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    take_over = serializers.BooleanField(
+def _take_over() -> serializers.BooleanField:
+    """A request's and an appeal's decision alike: confirm deciding a case someone holds."""
+    return serializers.BooleanField(
         required=False,
         default=False,
         help_text=(
@@ -199,6 +194,16 @@ class DecisionInput(serializers.Serializer):
             "assignee; with it, the case is reassigned (in its history) and then decided."
         ),
     )
+
+
+class DecisionInput(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=DecisionOutcome.choices,
+        error_messages={"invalid_choice": '"{input}" is not a decision; use approve or deny.'},
+    )
+    criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    take_over = _take_over()
 
     def validate(self, attrs):
         if attrs["decision"] == DecisionOutcome.APPROVE and attrs.get("criterion_number") is None:
@@ -228,15 +233,7 @@ class AppealDecisionInput(serializers.Serializer):
     )
     criterion_number = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    take_over = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text=(
-            "Deciding a case assigned to someone else reassigns it to you. Without "
-            "take_over: true such a decision is refused (409) with a message naming the "
-            "assignee; with it, the case is reassigned (in its history) and then decided."
-        ),
-    )
+    take_over = _take_over()
 
     def validate(self, attrs):
         if attrs["decision"] == AppealOutcome.OVERTURN and attrs.get("criterion_number") is None:

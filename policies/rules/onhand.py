@@ -316,14 +316,17 @@ def decide(
     on: date,
     fills: Sequence[Fill],
     limit: Limit,
-    override_limit: Limit | None = None,
+    override_limit: Limit | Callable[[], Limit | None] | None = None,
 ) -> ClaimOutcome:
     """Adjudicate one claim.
 
     The plain limit is always tested first; the override is tried only when
     the plain limit fails, so a claim that fits the plan limit never spends
-    an override.  The earliest date is always stated against the plain
-    limit: it answers "when could this be filled without an override".
+    an override. `override_limit` may be a function giving the grant (or None):
+    it is then called only when the plain limit fails, so a caller that must
+    look the grant up does so only for a claim that needs it. The earliest date is
+    always stated against the plain limit: it answers "when could this be filled
+    without an override".
     """
     if as_exact(quantity, "quantity") <= 0:
         raise ValueError(f"claim quantity must be positive, got {quantity}")
@@ -335,6 +338,8 @@ def decide(
         )
 
     override: LimitTest | None = None
+    if callable(override_limit):
+        override_limit = override_limit()
     if override_limit is not None:
         override = test_limit(override_limit, fills, quantity, days_supply, on)
         if override.passes:

@@ -194,21 +194,21 @@ def _apply_limit(
     quantity_limit = managed.limit
     plain = rules.Limit(quantity_limit.max_quantity, quantity_limit.per_days)
     on = claim.date_of_service
-    outcome = rules.decide(
-        quantity=claim.quantity, days_supply=claim.days_supply, on=on, fills=fills, limit=plain
-    )
     grant = None
-    if not outcome.paid:
+
+    def grant_limit() -> rules.Limit | None:
+        nonlocal grant
         grant = allowance()
-        if grant is not None:
-            outcome = rules.decide(
-                quantity=claim.quantity,
-                days_supply=claim.days_supply,
-                on=on,
-                fills=fills,
-                limit=plain,
-                override_limit=rules.Limit(grant.max_quantity, grant.per_days),
-            )
+        return None if grant is None else rules.Limit(grant.max_quantity, grant.per_days)
+
+    outcome = rules.decide(
+        quantity=claim.quantity,
+        days_supply=claim.days_supply,
+        on=on,
+        fills=fills,
+        limit=plain,
+        override_limit=grant_limit,
+    )
     applied = outcome.applied.limit
     claim.limit_channel = claim.channel
     claim.limit_max_quantity = applied.max_quantity

@@ -17,13 +17,12 @@ TODAY = date(2026, 6, 1)
 def statements(queries) -> list[str]:
     """Each SQL statement sent, transaction control aside. On PostgreSQL the claim check
     sends its lock and its read in one string (selectors/claim_check.py): two statements,
-    one round trip (tests/benchmarks/test_round_trips.py counts those)."""
-    sent = [
-        part.strip()
-        for query in queries.captured_queries
-        for part in query["sql"].split(";")
-        if part.strip()
-    ]
+    one round trip (tests/benchmarks/test_round_trips.py counts those). Only that string
+    is split: other SQL may hold a ";" inside a value."""
+    sent = []
+    for query in queries.captured_queries:
+        lock, together, read = query["sql"].partition(" FOR UPDATE; ")
+        sent.extend([lock + " FOR UPDATE", read] if together else [lock])
     return [sql for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE", "BEGIN"))]
 
 
